@@ -13,7 +13,7 @@ KEYWORDS = frozenset(
     "and or not in is was changed empty null after before on during by from to order asc desc"
     .split()
 )
-_BARE_RE = re.compile(r"[^\s\"'(),=!<>~&|\[\]{}*/%+^$#@?;\\]+")
+BARE_RE = re.compile(r"[^\s\"'(),=!<>~&|\[\]{}*/%+^$#@?;\\]+")
 
 
 def quote(text: str) -> str:
@@ -30,7 +30,7 @@ def quote(text: str) -> str:
 
 def word(text: str, force_quotes: bool = False) -> str:
     """``text`` bare when JQL allows it, quoted otherwise."""
-    bare_ok = _BARE_RE.fullmatch(text) and text.lower() not in KEYWORDS
+    bare_ok = BARE_RE.fullmatch(text) and text.lower() not in KEYWORDS
     return text if bare_ok and not force_quotes else quote(text)
 
 
