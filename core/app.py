@@ -1,0 +1,161 @@
+"""The Flask app factory: one host per app, blueprints from plugins, i18n, CSRF,
+request ids and a health endpoint."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app, g, jsonify, request, session
+from flask_babel import Babel
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import text
+
+from .auth import authenticate_request
+from .config import Config, load_config
+from .host import Amsflow, create_host
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "demo.yaml"
+log = logging.getLogger("amsflow.web")
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds the request id to every log line written while serving a request."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            record.request_id = g.get("request_id", "-")
+        except RuntimeError:
+            record.request_id = "-"
+        return True
+
+
+def config_from(value: Config | str | os.PathLike[str] | None) -> Config:
+    if isinstance(value, Config):
+        return value
+    return load_config(value or os.environ.get("AMSFLOW_CONFIG") or DEFAULT_CONFIG)
+
+
+def host() -> Amsflow:
+    """The host of the current app."""
+    return current_app.extensions["amsflow"]
+
+
+def _secret_key(h: Amsflow) -> str:
+    from_env = h.config.secret(h.config["secret_key_env"])
+    if from_env:
+        return from_env
+    path = h.data_dir / "secret_key"  # embedded default: a random key kept locally
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def create_app(config: Config | str | os.PathLike[str] | None = None, *,
+               extra_plugins: tuple[Any, ...] = (), create_schema: bool = False,
+               overrides: dict[str, Any] | None = None) -> Flask:
+    cfg = config_from(config)
+    h = create_host(cfg, extra_plugins)
+    if create_schema:
+        h.create_schema()
+    else:
+        h.load_catalog()
+    app = Flask("amsflow", template_folder=str(Path(__file__).parent / "web" / "templates"),
+                static_folder=str(Path(__file__).parent / "web" / "static"))
+    app.extensions["amsflow"] = h
+    app.config.update(
+        SECRET_KEY=_secret_key(h),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=int(cfg["max_attachment_mb"] * 1024 * 1024) + 1024 * 1024,
+        BABEL_DEFAULT_LOCALE=cfg["default_locale"],
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
+        WTF_CSRF_TIME_LIMIT=None,
+        JSON_SORT_KEYS=False,
+        **(overrides or {}),
+    )
+    Babel(app, locale_selector=_locale)
+    app.extensions["csrf"] = CSRFProtect(app)
+    _logging(app)
+    _request_hooks(app, h)
+    for blueprints in h.plugins.hook.register_blueprints(app=app):
+        for bp in blueprints or []:
+            app.register_blueprint(bp)
+    _health(app, h)
+    h.plugins.hook.startup(host=h)
+    return app
+
+
+def _locale() -> str:
+    chosen = session.get("locale") or request.args.get("lang")
+    if chosen in ("nb", "en"):
+        return chosen
+    user = g.get("user")
+    if user is not None and user.locale in ("nb", "en"):
+        return user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _logging(app: Flask) -> None:
+    handler = logging.StreamHandler()
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(logging.Formatter(
+        "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"))
+    root = logging.getLogger("amsflow")
+    if not any(isinstance(f, RequestIdFilter) for hd in root.handlers for f in hd.filters):
+        root.addHandler(handler)
+        root.setLevel(logging.INFO)
+
+
+def _request_hooks(app: Flask, h: Amsflow) -> None:
+    @app.before_request
+    def _identify() -> None:
+        g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex[:16]
+        g.started = time.perf_counter()
+        g.user = authenticate_request(h, h.db.session())
+
+    @app.after_request
+    def _tag(response: Any) -> Any:
+        response.headers["X-Request-Id"] = g.get("request_id", "")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        return response
+
+    @app.teardown_appcontext
+    def _close(_exc: BaseException | None) -> None:
+        h.db.remove()
+
+
+def _health(app: Flask, h: Amsflow) -> None:
+    @app.get("/health")
+    def health() -> Any:
+        checks: dict[str, str] = {}
+        ok = True
+        try:
+            with h.db.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception as exc:  # noqa: BLE001 - health reports any failure
+            checks["database"] = f"error: {exc.__class__.__name__}"
+            ok = False
+        if h.jobs.in_process:
+            checks["redis"] = "not configured (jobs run in process)"
+        else:
+            try:
+                h.jobs.queue().connection.ping()
+                checks["redis"] = "ok"
+            except Exception as exc:  # noqa: BLE001
+                checks["redis"] = f"error: {exc.__class__.__name__}"
+                ok = False
+        return jsonify({"status": "ok" if ok else "error", "checks": checks}), \
+            200 if ok else 503
+
+    exempt = app.extensions["csrf"].exempt
+    exempt(health)

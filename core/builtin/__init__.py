@@ -1,0 +1,14 @@
+"""The core's essential plugin: registered through the same hooks as any other,
+but enabled for every project and impossible to disable."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..hookspecs import hookimpl
+from . import workflow_functions
+
+
+@hookimpl
+def register_workflow_functions(registry: Any) -> None:
+    workflow_functions.register(registry)

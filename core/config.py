@@ -1,0 +1,204 @@
+"""The per-instance config file: one YAML per installation, validated with marshmallow.
+
+Secrets never live in the YAML: a setting ending in ``_env`` names the environment
+variable that holds the secret, and ``AMSFLOW_DATABASE_URL`` / ``AMSFLOW_REDIS_URL``
+override the URLs so production passwords stay out of files.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from .yamlsource import ConfigError, first_error, line_of, load_yaml
+
+FIELD_TYPES = ("text", "textarea", "number", "duration", "datetime", "date", "select",
+               "user", "flag", "position", "phone")
+ROLES = ("Administrator", "Planlegger", "Montør")
+PERMISSIONS = ("browse", "create", "edit", "transition", "assign", "comment", "attach",
+               "delete", "bulk_change", "administer", "link", "watch")
+DEFAULT_PERMISSIONS = {
+    "browse": ["Administrator", "Planlegger", "Montør"],
+    "create": ["Administrator", "Planlegger"],
+    "edit": ["Administrator", "Planlegger"],
+    "transition": ["Administrator", "Planlegger", "Montør"],
+    "assign": ["Administrator", "Planlegger"],
+    "comment": ["Administrator", "Planlegger", "Montør"],
+    "attach": ["Administrator", "Planlegger", "Montør"],
+    "delete": ["Administrator"],
+    "bulk_change": ["Administrator", "Planlegger"],
+    "administer": ["Administrator"],
+    "link": ["Administrator", "Planlegger"],
+    "watch": ["Administrator", "Planlegger", "Montør"],
+}
+
+
+class _Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class FieldSchema(_Strict):
+    id = fields.String(required=True, validate=validate.Regexp(r"^customfield_\d+$"))
+    key = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]*$"))
+    name = fields.String(required=True)
+    name_en = fields.String(load_default=None)
+    type = fields.String(required=True, validate=validate.OneOf(FIELD_TYPES))
+    options = fields.List(fields.String(), load_default=list)
+    kis = fields.Boolean(load_default=False)
+    readonly = fields.Boolean(load_default=False)
+    mobile = fields.Boolean(load_default=True)
+    pattern = fields.String(load_default=None)
+    description = fields.String(load_default="")
+
+
+class IssueTypeSchema(_Strict):
+    name = fields.String(required=True)
+    description = fields.String(load_default="")
+
+
+class ResolutionSchema(_Strict):
+    name = fields.String(required=True)
+    description = fields.String(load_default="")
+
+
+class LinkTypeSchema(_Strict):
+    name = fields.String(required=True)
+    inward = fields.String(required=True)
+    outward = fields.String(required=True)
+
+
+class ProjectSchema(_Strict):
+    key = fields.String(required=True, validate=validate.Regexp(r"^[A-Z][A-Z0-9]{1,9}$"))
+    name = fields.String(required=True)
+    description = fields.String(load_default="")
+    workflow_scheme = fields.Dict(keys=fields.String(), values=fields.String(),
+                                  load_default=lambda: {"default": "ams"})
+    issue_types = fields.List(fields.String(), load_default=None)
+    # plugin name -> its settings (validated later by the plugin's own schema)
+    plugins = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True),
+                          load_default=dict)
+
+
+class JobsSchema(_Strict):
+    bulk_limit = fields.Integer(load_default=10000, validate=validate.Range(min=1))
+    queue = fields.String(load_default="amsflow")
+
+
+class ConfigSchema(_Strict):
+    instance_name = fields.String(load_default="amsflow")
+    database_url = fields.String(load_default="sqlite:///var/amsflow.sqlite")
+    redis_url = fields.String(load_default=None, allow_none=True)
+    secret_key_env = fields.String(load_default="AMSFLOW_SECRET_KEY")
+    data_dir = fields.String(load_default="var")
+    default_locale = fields.String(load_default="nb", validate=validate.OneOf(["nb", "en"]))
+    timezone = fields.String(load_default="Europe/Oslo")
+    max_attachment_mb = fields.Float(load_default=10.0, validate=validate.Range(min=0.001))
+    login_throttle = fields.Dict(load_default=lambda: {"attempts": 5, "minutes": 15})
+    status_colours = fields.Dict(keys=fields.String(), values=fields.String(
+        validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$")), load_default=dict)
+    resolutions = fields.List(fields.Nested(ResolutionSchema), required=True)
+    issue_types = fields.List(fields.Nested(IssueTypeSchema), required=True)
+    fields_ = fields.List(fields.Nested(FieldSchema), data_key="fields", load_default=list)
+    link_types = fields.List(fields.Nested(LinkTypeSchema), load_default=lambda: [
+        {"name": "Relates", "inward": "relates to", "outward": "relates to"}])
+    workflows = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    permissions = fields.Dict(keys=fields.String(validate=validate.OneOf(PERMISSIONS)),
+                              values=fields.List(fields.String()), load_default=dict)
+    browse_own_only = fields.List(fields.String(), load_default=lambda: ["Montør"])
+    admin_group = fields.String(load_default="amsflow-admins")
+    jobs = fields.Nested(JobsSchema, load_default=lambda: JobsSchema().load({}))
+    projects = fields.List(fields.Nested(ProjectSchema), required=True,
+                           validate=validate.Length(min=1))
+    plugins = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True),
+                          load_default=dict)
+
+    class Meta:
+        unknown = RAISE
+
+
+@dataclass
+class Config:
+    """A loaded, validated instance config. ``raw`` keeps line numbers for errors."""
+
+    path: Path | None
+    data: dict[str, Any]
+    raw: Any = None
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.data[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent if self.path else Path.cwd()
+
+    def resolve_path(self, value: str) -> Path:
+        """A path from config: absolute as is, else relative to the config file."""
+        p = Path(value)
+        return p if p.is_absolute() else (self.base_dir / p).resolve()
+
+    def line(self, *path: Any) -> int | None:
+        return line_of(self.raw, path)
+
+    def error(self, message: str, *path: Any) -> ConfigError:
+        return ConfigError(message, self.path, self.line(*path))
+
+    def secret(self, env_name: str | None) -> str | None:
+        return os.environ.get(env_name) if env_name else None
+
+
+def parse_config(raw: Any, path: Path | None = None, **overrides: Any) -> Config:
+    """Validate raw config data (from YAML or a test's dict)."""
+    if not isinstance(raw, dict):
+        raise ConfigError("the config must be a mapping", path, 1)
+    try:
+        data = ConfigSchema().load(raw)
+    except ValidationError as exc:
+        where, message = first_error(exc.messages)
+        keys = tuple("fields" if k == "fields_" else k for k in where)
+        raise ConfigError(f"{'.'.join(map(str, keys))}: {message}", path,
+                          line_of(raw, keys)) from exc
+    data["fields"] = data.pop("fields_")
+    env_db = os.environ.get("AMSFLOW_DATABASE_URL")
+    env_redis = os.environ.get("AMSFLOW_REDIS_URL")
+    if env_db:
+        data["database_url"] = env_db
+    if env_redis is not None:
+        data["redis_url"] = env_redis or None
+    data.update(overrides)
+    cfg = Config(path=path, data=data, raw=raw, overrides=overrides)
+    _check_unique(cfg)
+    return cfg
+
+
+def load_config(path: str | Path, **overrides: Any) -> Config:
+    """Load and validate a config file; every error names the file and line."""
+    path = Path(path).resolve()
+    return parse_config(load_yaml(path), path, **overrides)
+
+
+def _check_unique(cfg: Config) -> None:
+    for section, attr in (("fields", "id"), ("fields", "key"), ("fields", "name"),
+                          ("projects", "key"), ("resolutions", "name"),
+                          ("issue_types", "name")):
+        seen: set[str] = set()
+        for i, item in enumerate(cfg[section]):
+            value = item[attr].casefold() if isinstance(item[attr], str) else item[attr]
+            if value in seen:
+                raise cfg.error(f"duplicate {section[:-1]} {attr} '{item[attr]}'", section, i)
+            seen.add(value)
+    for role_list_key, roles in cfg["permissions"].items():
+        for role in roles:
+            if role not in ROLES and not role.startswith("group:"):
+                raise cfg.error(f"unknown role '{role}' (roles: {', '.join(ROLES)}; "
+                                "or group:NAME)", "permissions", role_list_key)
+
+

@@ -1,0 +1,97 @@
+"""Database engine and sessions for one app (never a module global)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
+
+AFTER_COMMIT = "amsflow_after_commit"
+
+
+def make_engine(url: str, base_dir: Path | None = None) -> Engine:
+    """An engine tuned for the backend: WAL and a busy timeout on SQLite."""
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////") and base_dir:
+        rel = url[len("sqlite:///"):]
+        if rel and rel != ":memory:":
+            target = (base_dir / rel).resolve()
+            target.parent.mkdir(parents=True, exist_ok=True)
+            url = f"sqlite:///{target}"
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(conn: Any, _record: Any) -> None:
+            cur = conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+class Database:
+    """Engine, a scoped session for requests, and after-commit callbacks.
+
+    Work that must only happen once data is committed (queueing a job, telling
+    plugins) is registered with ``after_commit``, run by ``commit`` and dropped on
+    rollback.
+    """
+
+    def __init__(self, url: str, base_dir: Path | None = None) -> None:
+        self.engine = make_engine(url, base_dir)
+        self.session_factory = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self.scoped = scoped_session(self.session_factory)
+        event.listen(self.session_factory, "after_soft_rollback", self._drop_after_commit)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def session(self) -> Session:
+        """The current scoped session (one per request or job)."""
+        return self.scoped()
+
+    @contextmanager
+    def new_session(self) -> Iterator[Session]:
+        """A separate session, e.g. to keep a comment when the main work rolls back."""
+        session = self.session_factory()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    @staticmethod
+    def after_commit(session: Session, fn: Callable[[], Any]) -> None:
+        session.info.setdefault(AFTER_COMMIT, []).append(fn)
+
+    @staticmethod
+    def commit(session: Session) -> None:
+        """Commit, then run the after-commit callbacks (they may use the session)."""
+        session.commit()
+        while callbacks := session.info.pop(AFTER_COMMIT, []):
+            for fn in callbacks:
+                fn()
+
+    @staticmethod
+    def _drop_after_commit(session: Session, previous_transaction: Any) -> None:
+        if previous_transaction.parent is None:
+            session.info.pop(AFTER_COMMIT, None)
+
+    def remove(self) -> None:
+        self.scoped.remove()
+
+    def dispose(self) -> None:
+        self.scoped.remove()
+        self.engine.dispose()

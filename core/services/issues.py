@@ -1,0 +1,215 @@
+"""Create, read, edit and delete work orders."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from .. import permissions as perms
+from ..fields import FieldDef, FieldValueError
+from ..models import FieldValue, Issue, Project, User
+from .errors import Forbidden, InvalidInput, NotFound
+from .history import HistoryItem, record
+
+if TYPE_CHECKING:
+    from ..host import Amsflow
+
+SYSTEM_EDITABLE = ("summary", "description", "assignee", "reporter")
+
+
+def values_of(host: Amsflow, issue: Issue) -> dict[str, Any]:
+    """Custom field values of an issue by field key (absent fields are left out)."""
+    out = {}
+    for row in issue.values:
+        fdef = host.fields.get(row.field_id)
+        if fdef is not None:
+            out[fdef.key] = fdef.from_row(row)
+    return out
+
+
+def get_value(host: Amsflow, issue: Issue, name: str) -> Any:
+    fdef = host.fields[name]
+    for row in issue.values:
+        if row.field_id == fdef.id:
+            return fdef.from_row(row)
+    return None
+
+
+def _set_custom(issue: Issue, fdef: FieldDef, value: Any) -> tuple[Any, Any]:
+    """Store a parsed value; returns (old, new) for history."""
+    row = next((r for r in issue.values if r.field_id == fdef.id), None)
+    old = fdef.from_row(row)
+    if value is None:
+        if row is not None:
+            issue.values.remove(row)
+    else:
+        if row is None:
+            row = FieldValue(field_id=fdef.id)
+            issue.values.append(row)
+        for col, v in fdef.to_columns(value).items():
+            setattr(row, col, v)
+    return old, value
+
+
+def find_user(session: Session, name: str | None) -> User | None:
+    if name in (None, ""):
+        return None
+    user = session.scalar(select(User).where(User.username == name))
+    if user is None or not user.active:
+        raise InvalidInput(errors={"assignee": f"Brukeren '{name}' finnes ikke."})
+    return user
+
+
+def get_issue(host: Amsflow, session: Session, user: User | None, key_or_id: str | int,
+              permission: str = "browse") -> Issue:
+    """An issue the user may see; otherwise 404 (never say it exists)."""
+    text = str(key_or_id).strip()
+    stmt = select(Issue).where(Issue.id == int(text)) if text.isdigit() else \
+        select(Issue).where(Issue.key == text.upper())
+    issue = session.scalar(stmt)
+    if issue is None or not perms.can_browse(host, session, user, issue):
+        raise NotFound("Saken finnes ikke, eller du har ikke tilgang til den.")
+    if permission != "browse":
+        perms.require(host, session, user, permission, issue)
+    return issue
+
+
+def apply_fields(host: Amsflow, session: Session, user: User | None, issue: Issue,
+                 changes: dict[str, Any], *, system: bool = False,
+                 allowed: set[str] | None = None) -> list[HistoryItem]:
+    """Parse and set fields; every error is collected and raised together.
+
+    ``system`` lets Quant and the demo loader write KIS and read-only fields and
+    keep invalid data (such as a wrong phone number) as it came.
+    """
+    errors: dict[str, str] = {}
+    history: list[HistoryItem] = []
+    for name, raw in changes.items():
+        if allowed is not None and name not in allowed:
+            fdef = host.fields.get(name)
+            errors[fdef.id if fdef else name] = (
+                f"Feltet '{name}' kan ikke settes her. Det er ikke på skjermbildet.")
+            continue
+        try:
+            history.extend(_apply_one(host, session, user, issue, name, raw, system))
+        except FieldValueError as exc:
+            fdef = host.fields.get(name)
+            errors[fdef.id if fdef else name] = str(exc)
+        except InvalidInput as exc:
+            errors.update(exc.errors or {name: str(exc)})
+    if errors:
+        raise InvalidInput(errors=errors)
+    return history
+
+
+def _apply_one(host: Amsflow, session: Session, user: User | None, issue: Issue,
+               name: str, raw: Any, system: bool) -> list[HistoryItem]:
+    if name in ("summary", "description"):
+        text = "" if raw is None else str(raw).strip() if not isinstance(raw, dict) else None
+        if text is None:
+            raise InvalidInput(errors={name: "Forventet tekst."})
+        if name == "summary" and not text:
+            raise InvalidInput(errors={name: "Emne må fylles ut."})
+        if name == "summary" and len(text) > 255:
+            raise InvalidInput(errors={name: "Emne kan ha høyst 255 tegn."})
+        old = getattr(issue, name)
+        setattr(issue, name, text)
+        return [(name, None, old, None, text)]
+    if name in ("assignee", "reporter"):
+        if isinstance(raw, dict):
+            raw = raw.get("name") or raw.get("key") or raw.get("accountId")
+        new_user = find_user(session, raw)
+        if new_user is not None and name == "assignee" and not system:
+            if not perms.allowed(host, session, new_user, "browse", issue.project_id):
+                raise InvalidInput(errors={"assignee": f"Brukeren '{raw}' kan ikke tildeles "
+                                                      "saker i dette prosjektet."})
+        old = getattr(issue, name)
+        setattr(issue, name, new_user)
+        return [(name, old.username if old else None, old.display_name if old else None,
+                 new_user.username if new_user else None,
+                 new_user.display_name if new_user else None)]
+    fdef = host.fields.get(name)
+    if fdef is None:
+        raise InvalidInput(errors={name: f"Feltet '{name}' finnes ikke."})
+    if not system and (fdef.kis or fdef.readonly):
+        raise InvalidInput(errors={fdef.id: f"Feltet «{fdef.name}» oppdateres bare av "
+                                            "fagsystemet og kan ikke endres her."})
+    old, new = _set_custom(issue, fdef, fdef.parse(raw, strict=not system))
+    (ov, os_), (nv, ns) = fdef.to_history(old), fdef.to_history(new)
+    return [(fdef.id, ov, os_, nv, ns)]
+
+
+def create_issue(host: Amsflow, session: Session, user: User | None, project_key: str,
+                 issue_type: str, summary: str, fields: dict[str, Any] | None = None, *,
+                 description: str = "", system: bool = False) -> Issue:
+    """Create an order in its workflow's initial status with a new, never-reused key."""
+    project = session.scalar(select(Project).where(Project.key == str(project_key).upper()))
+    if project is None:
+        raise InvalidInput(errors={"project": f"Prosjektet '{project_key}' finnes ikke."})
+    if not system:
+        perms.require(host, session, user, "create", project_id=project.id)
+    type_id = host.catalog.issue_type_ids.get(issue_type)
+    allowed_types = host.project_config(project.key).get("issue_types")
+    if type_id is None or (allowed_types and issue_type not in allowed_types):
+        raise InvalidInput(errors={"issuetype": f"Sakstypen '{issue_type}' finnes ikke "
+                                                "i prosjektet."})
+    workflow = host.workflow_for(project.key, issue_type)
+    number = session.execute(
+        update(Project).where(Project.id == project.id)
+        .values(issue_counter=Project.issue_counter + 1)
+        .returning(Project.issue_counter)).scalar_one()
+    now = host.now()
+    issue = Issue(project_id=project.id, number=number, key=f"{project.key}-{number}",
+                  issue_type_id=type_id, summary="", description="",
+                  status_id=host.catalog.status_ids[workflow.initial],
+                  reporter_id=user.id if user else None, created=now, updated=now)
+    session.add(issue)
+    issue.project = project
+    changes = {"summary": summary, "description": description, **(fields or {})}
+    if not system and "assignee" in changes and changes["assignee"] not in (None, ""):
+        perms.require(host, session, user, "assign", project_id=project.id)
+    apply_fields(host, session, user, issue, changes, system=system)
+    session.flush()
+    host.db.after_commit(session, lambda: host.emit(issue, "issue_created", user=user))
+    return issue
+
+
+def edit_issue(host: Amsflow, session: Session, user: User | None, issue: Issue,
+               changes: dict[str, Any], *, expected_version: int | None = None,
+               system: bool = False) -> list[HistoryItem]:
+    """Edit fields, write history, and tell plugins after commit.
+
+    A stale ``expected_version`` (or a concurrent writer, caught by the version
+    column at flush) is a conflict, never a silent overwrite.
+    """
+    from .errors import Conflict
+
+    if not system:
+        perms.require(host, session, user, "edit", issue)
+        if "assignee" in changes:
+            perms.require(host, session, user, "assign", issue)
+    if expected_version is not None and expected_version != issue.version:
+        raise Conflict("Saken er endret av noen andre. Last den inn på nytt.")
+    history = apply_fields(host, session, user, issue, changes, system=system)
+    history = [h for h in history if (h[1], h[2]) != (h[3], h[4])]
+    if history:
+        issue.updated = host.now()
+        record(session, issue, user, history, issue.updated)
+        session.flush()
+        changed = {h[0]: (h[2], h[4]) for h in history}
+        host.db.after_commit(session, lambda: host.emit(issue, "issue_updated", user=user,
+                                                        changes=changed))
+    return history
+
+
+def delete_issue(host: Amsflow, session: Session, user: User | None, issue: Issue) -> None:
+    perms.require(host, session, user, "delete", issue)
+    session.delete(issue)
+    session.flush()
+
+
+def require_not_system_field(name: str) -> None:
+    if name in ("status", "resolution", "key", "project", "created", "updated"):
+        raise Forbidden(f"Feltet '{name}' endres bare gjennom arbeidsflyten.")
