@@ -53,8 +53,7 @@ def run(host: Amsflow, session: Session, fn: Callable[[], T]) -> T:
 
 
 def _keep_comment(host: Amsflow, session: Session, exc: Any) -> None:
-    user = session.info.get("amsflow_user_id")
     now = host.now()
-    session.add(Comment(issue_id=exc.issue_id, body=exc.comment, author_id=user,
+    session.add(Comment(issue_id=exc.issue_id, body=exc.comment, author_id=exc.author_id,
                         created=now, updated=now))
     host.db.commit(session)

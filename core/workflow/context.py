@@ -26,10 +26,11 @@ class WorkflowAbort(ServiceError):
     status = 400
 
     def __init__(self, message: str, comment: str | None = None, issue_id: int | None = None,
-                 status: int | None = None):
+                 status: int | None = None, author_id: int | None = None):
         super().__init__(message)
         self.comment = comment
         self.issue_id = issue_id
+        self.author_id = author_id
         if status:
             self.status = status
 
@@ -92,4 +93,5 @@ class WorkflowContext:
         self.chained.append((transition_ref, comment))
 
     def abort(self, message: str, comment: str | None = None) -> WorkflowAbort:
-        return WorkflowAbort(message, comment, self.issue.id)
+        return WorkflowAbort(message, comment, self.issue.id,
+                             author_id=self.user.id if self.user else None)
