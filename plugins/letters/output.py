@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .errors import FolderNotWritable
-from .render import RenderedLetter, combine_pdfs
+from .render import RenderedLetter, RenderRun, combine_pdfs
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +52,12 @@ def combined_name(count: int, when: datetime | None = None) -> str:
 
 
 def write_letters(
-    rendered: Sequence[RenderedLetter], folder: Path, combined: str | None = None
+    rendered: Sequence[RenderedLetter] | RenderRun, folder: Path, combined: str | None = None
 ) -> LetterFiles:
     """Write each letter as ``<stem>.pdf`` and, if ``combined`` is a name, the print file."""
     check_folder(folder)
+    run = rendered if isinstance(rendered, RenderRun) else None
+    rendered = run.letters if run else rendered
     written: list[Path] = []
     paths: dict[str, Path] = {}
     try:
@@ -67,7 +69,8 @@ def write_letters(
         combined_path = None
         if combined:
             combined_path = folder / combined
-            _atomic_write(combined_path, combine_pdfs([item.pdf for item in rendered]))
+            data = run.print_file() if run else combine_pdfs([item.pdf for item in rendered])
+            _atomic_write(combined_path, data)
             written.append(combined_path)
     except OSError as exc:
         for path in written:

@@ -61,8 +61,31 @@ def render_pdfs(
     today: date | None = None,
 ) -> list[RenderedLetter]:
     """A PDF per letter, in the order given; raises a LetterError if any fails."""
+    return render_run(letters, sender, template_source, settings, today).letters
+
+
+@dataclass(frozen=True)
+class RenderRun:
+    """A bulk run's letters, plus the chunk PDFs that make its print file cheaply."""
+
+    letters: list[RenderedLetter]
+    parts: list[bytes]
+
+    def print_file(self) -> bytes:
+        """All letters in one PDF; joins the chunk PDFs, which share their fonts."""
+        return self.parts[0] if len(self.parts) == 1 else combine_pdfs(self.parts)
+
+
+def render_run(
+    letters: Sequence[LetterData],
+    sender: Sender,
+    template_source: str | None = None,
+    settings: RenderSettings = RenderSettings(),
+    today: date | None = None,
+) -> RenderRun:
+    """Render ``letters`` in chunks across parallel wkhtmltopdf processes."""
     if not letters:
-        return []
+        return RenderRun([], [])
     source = template_source if template_source is not None else default_template()
     size = max(1, settings.chunk_size)
     chunks = [list(letters[i : i + size]) for i in range(0, len(letters), size)]
@@ -70,7 +93,7 @@ def render_pdfs(
     # Build all HTML first so a template error surfaces before any letter is converted.
     documents = [render_document(chunk, sender, source, today, zoom) for chunk in chunks]
 
-    def work(index: int) -> list[bytes]:
+    def work(index: int) -> tuple[list[bytes], bytes]:
         return _render_chunk(chunks[index], documents[index], sender, source, settings, zoom, today)
 
     workers = max(1, min(settings.workers, len(chunks)))
@@ -79,8 +102,9 @@ def render_pdfs(
     else:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             results = list(pool.map(work, range(len(chunks))))
-    pdfs = [pdf for chunk_pdfs in results for pdf in chunk_pdfs]
-    return [RenderedLetter(letter, pdf) for letter, pdf in zip(letters, pdfs, strict=True)]
+    pdfs = [pdf for chunk_pdfs, _ in results for pdf in chunk_pdfs]
+    rendered = [RenderedLetter(letter, pdf) for letter, pdf in zip(letters, pdfs, strict=True)]
+    return RenderRun(rendered, [part for _, part in results])
 
 
 def _render_chunk(
@@ -91,15 +115,16 @@ def _render_chunk(
     settings: RenderSettings,
     zoom: float,
     today: date | None,
-) -> list[bytes]:
+) -> tuple[list[bytes], bytes]:
+    """(one PDF per letter, the chunk as one PDF)."""
     combined = html_to_pdf(document, settings.wkhtmltopdf, settings.timeout)
     if len(chunk) == 1:
-        return [combined]
+        return [combined], combined
     reader = PdfReader(io.BytesIO(combined))
     if len(reader.pages) == len(chunk):
-        return [_page_pdf(reader, i) for i in range(len(chunk))]
+        return [_page_pdf(reader, i) for i in range(len(chunk))], combined
     # Some letter ran over a page: page boundaries no longer tell letters apart.
-    return [
+    singles = [
         html_to_pdf(
             render_document([one], sender, source, today, zoom),
             settings.wkhtmltopdf,
@@ -107,6 +132,7 @@ def _render_chunk(
         )
         for one in chunk
     ]
+    return singles, combined
 
 
 def _page_pdf(reader: PdfReader, index: int) -> bytes:

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from plugins.letters.letterdata import norwegian_date, time_window
-from plugins.letters.render import RenderSettings, combine_pdfs, render_pdf, render_pdfs
+from plugins.letters.render import (
+    RenderSettings,
+    combine_pdfs,
+    render_pdf,
+    render_pdfs,
+    render_run,
+)
 from plugins.letters.templating import default_template
 
 from .pdftext import pdf_pages, pdf_text, text_position_mm
@@ -78,6 +84,16 @@ def test_combined_print_file_holds_every_letter_in_order(sender, make_letter) ->
     assert len(pages) == len(letters)
     for page, letter in zip(pages, letters, strict=True):
         assert letter.reply_code in page
+
+
+def test_print_file_of_a_chunked_run_keeps_letter_order(sender, make_letter) -> None:
+    letters = [make_letter(n) for n in range(1, 8)]
+    run = render_run(letters, sender, settings=RenderSettings(chunk_size=3, workers=2))
+    assert len(run.parts) == 3
+    pages = pdf_pages(run.print_file())
+    assert [letter.reply_code in page for page, letter in zip(pages, letters, strict=True)] == [
+        True
+    ] * len(letters)
 
 
 def test_nothing_to_render_starts_no_process(sender) -> None:
