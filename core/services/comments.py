@@ -1,0 +1,90 @@
+"""Comments on work orders: add, edit, delete, list.
+
+Anyone with the *comment* permission on an order may comment; a comment may be
+edited or deleted by its author, or by whoever may *administer* the project.
+Plugins hear of a new comment through ``issue_commented`` after commit.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import permissions as perms
+from ..models import Comment, Issue, User
+from .errors import Forbidden, InvalidInput, NotFound
+
+if TYPE_CHECKING:
+    from ..host import Amsflow
+
+MAX_BODY = 32_000
+
+
+def _clean(body: object) -> str:
+    if not isinstance(body, str):
+        raise InvalidInput(errors={"comment": "Kommentaren må være tekst."})
+    text = body.strip()
+    if not text:
+        raise InvalidInput(errors={"comment": "Kommentaren kan ikke være tom."})
+    if len(text) > MAX_BODY:
+        raise InvalidInput(errors={"comment": f"Kommentaren kan ha høyst {MAX_BODY} tegn."})
+    return text
+
+
+def list_comments(session: Session, issue: Issue) -> list[Comment]:
+    """The order's comments, oldest first (browse permission is the caller's check)."""
+    return list(session.scalars(select(Comment).where(Comment.issue_id == issue.id)
+                                .order_by(Comment.created, Comment.id)))
+
+
+def get_comment(session: Session, issue: Issue, comment_id: int | str) -> Comment:
+    text = str(comment_id)
+    comment = session.get(Comment, int(text)) if text.isdigit() else None
+    if comment is None or comment.issue_id != issue.id:
+        raise NotFound(f"Kommentaren '{comment_id}' finnes ikke.")
+    return comment
+
+
+def add_comment(host: Amsflow, session: Session, user: User | None, issue: Issue,
+                body: str, *, system: bool = False) -> Comment:
+    """Add a comment; ``system`` is for integrations writing on their own."""
+    if not system:
+        perms.require(host, session, user, "comment", issue)
+    now = host.now()
+    comment = Comment(issue_id=issue.id, body=_clean(body), author_id=user.id if user else None,
+                      created=now, updated=now)
+    comment.author = user
+    session.add(comment)
+    issue.updated = now
+    session.flush()
+    host.db.after_commit(session, lambda: host.emit(issue, "issue_commented", user=user,
+                                                    comment=comment))
+    return comment
+
+
+def _may_change(host: Amsflow, session: Session, user: User | None, issue: Issue,
+                comment: Comment) -> None:
+    perms.require(host, session, user, "comment", issue)
+    own = user is not None and comment.author_id == user.id
+    if not own and not perms.allowed(host, session, user, "administer", issue.project_id):
+        raise Forbidden("Du kan bare endre eller slette dine egne kommentarer.")
+
+
+def edit_comment(host: Amsflow, session: Session, user: User | None, issue: Issue,
+                 comment_id: int | str, body: str) -> Comment:
+    comment = get_comment(session, issue, comment_id)
+    _may_change(host, session, user, issue, comment)
+    comment.body = _clean(body)
+    comment.updated = host.now()
+    session.flush()
+    return comment
+
+
+def delete_comment(host: Amsflow, session: Session, user: User | None, issue: Issue,
+                   comment_id: int | str) -> None:
+    comment = get_comment(session, issue, comment_id)
+    _may_change(host, session, user, issue, comment)
+    session.delete(comment)
+    session.flush()
