@@ -57,11 +57,13 @@ class JobQueue:
                 s.add(JobRecord(id=job_id, name=name, args_json=json.dumps(kwargs,
                                                                           default=str)))
         if self.in_process:
-            if background:
-                threading.Thread(target=execute, args=(self.host, job_id, name, kwargs),
-                                 daemon=True, name=f"job-{name}").start()
-            else:
-                execute(self.host, job_id, name, kwargs)
+            # Its own thread even when waited for: a job gets its own scoped session
+            # and never touches (or closes) the caller's.
+            thread = threading.Thread(target=execute, args=(self.host, job_id, name, kwargs),
+                                      daemon=True, name=f"job-{name}")
+            thread.start()
+            if not background:
+                thread.join()
         else:
             self.queue().enqueue(run_job, name, job_id, kwargs, job_id=job_id,
                                  job_timeout=3600, result_ttl=3600, failure_ttl=7 * 86400)

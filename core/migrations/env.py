@@ -1,0 +1,16 @@
+"""Alembic environment: the connection and metadata come from the caller
+(``core.migrate``), so migrations run against whichever app's database."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from core.models import Base
+
+config = context.config
+connection = config.attributes["connection"]
+context.configure(connection=connection, target_metadata=Base.metadata,
+                  render_as_batch=connection.dialect.name == "sqlite",
+                  compare_type=True)
+with context.begin_transaction():
+    context.run_migrations()
