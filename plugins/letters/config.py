@@ -34,7 +34,7 @@ class SenderSchema(_Strict):
 
 class LettersConfigSchema(_Strict):
     reply_number = fields.String(required=True, validate=validate.Length(min=3, max=20))
-    folder = fields.String(load_default="letters")
+    folder = fields.String(load_default="letters/{project}")
     template = fields.String(load_default="")
     sender = fields.Nested(SenderSchema, load_default=lambda: SenderSchema().load({}))
     # Hours without a reply before the booking reminder (the SMS plugin sends it).

@@ -82,6 +82,20 @@ def write_letters(
     return LetterFiles(paths, combined_path)
 
 
+def write_print_file(pdfs: Sequence[bytes], folder: Path, name: str) -> Path:
+    """The print file of a bulk run: ``pdfs`` joined in order, as ``folder/name``."""
+    check_folder(folder)
+    target = folder / name
+    try:
+        _atomic_write(target, combine_pdfs(pdfs))
+    except OSError as exc:
+        raise FolderNotWritable(
+            f"writing print file {target} failed: {exc}",
+            f"Utskriftsfilen kunne ikke lagres i brevkatalogen «{folder}»: {exc.strerror or exc}",
+        ) from exc
+    return target
+
+
 def _atomic_write(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pdf")
     try:
