@@ -89,6 +89,16 @@ class JobsSchema(_Strict):
     queue = fields.String(load_default="amsflow")
 
 
+class SmtpSchema(_Strict):
+    host = fields.String(required=True)
+    port = fields.Integer(load_default=25)
+    sender = fields.Email(load_default="amsflow@localhost")
+    username = fields.String(load_default=None)
+    password_env = fields.String(load_default=None)
+    starttls = fields.Boolean(load_default=False)
+    timeout = fields.Float(load_default=10.0)
+
+
 class ConfigSchema(_Strict):
     instance_name = fields.String(load_default="amsflow")
     database_url = fields.String(load_default="sqlite:///var/amsflow.sqlite")
@@ -111,6 +121,7 @@ class ConfigSchema(_Strict):
                               values=fields.List(fields.String()), load_default=dict)
     browse_own_only = fields.List(fields.String(), load_default=lambda: ["Montør"])
     admin_group = fields.String(load_default="amsflow-admins")
+    smtp = fields.Nested(SmtpSchema, load_default=None, allow_none=True)
     jobs = fields.Nested(JobsSchema, load_default=lambda: JobsSchema().load({}))
     projects = fields.List(fields.Nested(ProjectSchema), required=True,
                            validate=validate.Length(min=1))
