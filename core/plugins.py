@@ -21,7 +21,9 @@ from .config import Config
 from .registries import Gadgets, Jobs, JqlFunctions, PeriodicTasks, WorkflowFunctions
 from .yamlsource import ConfigError, first_error
 
-ESSENTIAL_PLUGINS = ("core.builtin",)
+ESSENTIAL_PLUGINS = ("core.builtin", "core.filters.plugin")
+# Essential modules whose config name is not the last part of the module name.
+ESSENTIAL_NAMES = {"core.builtin": "core", "core.filters.plugin": "filters"}
 DEFAULT_PLUGINS = (
     "plugins.sms",
     "plugins.letters",
@@ -35,8 +37,8 @@ ENTRY_POINT_GROUP = "amsflow.plugins"
 
 def short_name(module_name: str) -> str:
     """``plugins.sms`` -> ``sms``; the name config uses to enable a plugin."""
-    if module_name in ESSENTIAL_PLUGINS:
-        return "core"
+    if module_name in ESSENTIAL_NAMES:
+        return ESSENTIAL_NAMES[module_name]
     return module_name.rsplit(".", 1)[-1]
 
 
