@@ -81,6 +81,9 @@ class Amsflow:
         self.after_schema()
 
     def after_schema(self) -> None:
+        from .jql.fulltext import install as install_fulltext
+
+        install_fulltext(self.db.engine)
         self.sync_catalog()
 
     def sync_catalog(self) -> None:

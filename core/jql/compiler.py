@@ -1,0 +1,107 @@
+"""Compile a parsed query to a SQLAlchemy ``select(Issue)``, and run searches.
+
+Values always travel as bound parameters; names (fields, statuses, users) are
+resolved against the database and the host's field registry first, so an
+unknown one is a JqlError worded as Jira words it, never an empty result.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import and_, func, not_, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
+
+from ..models import Issue, User
+from . import ast
+from .context import Context
+from .custom_fields import custom_handler, find_custom
+from .errors import JqlError, unknown_field
+from .handlers import FieldHandler
+from .history import changed, was
+from .parser import parse
+from .system_fields import system_handler
+
+DEFAULT_ORDER = (Issue.created.desc(), Issue.id.desc())
+
+
+def handler_for(host: Any, field: ast.FieldRef) -> FieldHandler:
+    """The handler of a field as named in a query: system field, else configured field."""
+    if field.cf_id is None:
+        found = system_handler(field.name)
+        if found is not None:
+            return found
+    fdef = find_custom(host, field.name, field.cf_id)
+    if fdef is None:
+        raise unknown_field(field.name)
+    return custom_handler(fdef, field.name)
+
+
+def _clause(ctx: Context, clause: ast.Clause) -> Any:
+    if isinstance(clause, ast.And):
+        return and_(*(_clause(ctx, c) for c in clause.clauses))
+    if isinstance(clause, ast.Or):
+        return or_(*(_clause(ctx, c) for c in clause.clauses))
+    if isinstance(clause, ast.Not):
+        return not_(_clause(ctx, clause.clause))
+    handler = handler_for(ctx.host, clause.field)
+    if isinstance(clause, ast.Was):
+        return was(ctx, handler, clause)
+    if isinstance(clause, ast.Changed):
+        return changed(ctx, handler, clause)
+    return handler.condition(ctx, clause.operator, clause.operand)
+
+
+def _order(ctx: Context, keys: tuple[ast.SortKey, ...] | None) -> list[Any]:
+    if not keys:
+        return list(DEFAULT_ORDER)
+    out: list[Any] = []
+    last_desc = False
+    for key in keys:
+        descending = bool(key.descending)
+        for expr in handler_for(ctx.host, key.field).order_keys():
+            # Empty values sort last ascending and first descending, as in Jira.
+            out.append(expr.desc().nulls_first() if descending else expr.asc().nulls_last())
+        last_desc = descending
+    out.append(Issue.id.desc() if last_desc else Issue.id.asc())
+    return out
+
+
+def _browse_filter(host: Any, session: Session, user: User | None) -> Any:
+    try:
+        from ..permissions import browse_clause
+    except ImportError:  # a host without permissions: everything is visible
+        return None
+    return browse_clause(host, session, user)
+
+
+def compile_query(host: Any, query: ast.Query, user: User | None,
+                  session: Session | None = None, *, check_permissions: bool = True) -> Select:
+    """``select(Issue)`` for the query, limited to issues ``user`` may browse.
+
+    ``session`` defaults to the host's current session; it is used to resolve
+    names (statuses, users...) while compiling.
+    """
+    session = session if session is not None else host.db.session()
+    ctx = Context(host, session, user, host.now())
+    stmt = select(Issue)
+    if query.where is not None:
+        stmt = stmt.where(_clause(ctx, query.where))
+    if check_permissions:
+        visible = _browse_filter(host, session, user)
+        if visible is not None:
+            stmt = stmt.where(visible)
+    return stmt.order_by(*_order(ctx, query.order_by))
+
+
+def search(host: Any, session: Session, jql: str | ast.Query, user: User | None,
+           start_at: int = 0, max_results: int = 50) -> tuple[list[Issue], int]:
+    """One page of issues matching ``jql`` that ``user`` may see, and the total count."""
+    if start_at < 0 or max_results < 0:
+        raise JqlError("startAt and maxResults must not be negative.")
+    query = parse(jql) if isinstance(jql, str) else jql
+    stmt = compile_query(host, query, user, session)
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    issues = list(session.scalars(stmt.offset(start_at).limit(max_results)).unique())
+    return issues, int(total or 0)

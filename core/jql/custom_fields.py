@@ -1,0 +1,171 @@
+"""Configured (custom) fields in JQL, typed by the field's type.
+
+Values live in ``field_values`` (one row per issue and field), so every test is
+an ``Issue.id IN (SELECT issue_id ...)`` on the column of the field's type.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, not_, or_, select
+
+from ..fields import FieldDef, FieldValueError
+from ..models import FieldValue, Issue, User
+from .context import EMPTY, Context, date_of, is_subquery, text_of
+from .errors import JqlError, unknown_value
+from .fulltext import like_all, words
+from .handlers import EQUALITY, ORDERED, DateField, ScalarField
+
+_TEXT_OPS = EQUALITY | {"~", "!~"}
+
+
+class CustomMixin:
+    """Lifts a test on a ``FieldValue`` column to ``Issue`` through an IN subquery."""
+
+    fdef: FieldDef
+    column: Any
+
+    def wrap(self, cond: Any) -> Any:
+        return Issue.id.in_(select(FieldValue.issue_id).where(
+            FieldValue.field_id == self.fdef.id, cond))
+
+    def empty(self) -> Any:
+        return not_(self.wrap(self.column.isnot(None)))
+
+    def order_keys(self) -> list[Any]:
+        return [select(self.column).where(FieldValue.issue_id == Issue.id,
+                                          FieldValue.field_id == self.fdef.id)
+                .scalar_subquery()]
+
+    def parsed(self, value: Any) -> Any:
+        try:
+            return self.fdef.parse(text_of(value), strict=False)
+        except FieldValueError:
+            raise unknown_value(text_of(value), self.label) from None  # type: ignore[attr-defined]
+
+
+class CustomText(CustomMixin, ScalarField):
+    """text, textarea, phone, select, user: stored in ``value_str``."""
+
+    def __init__(self, fdef: FieldDef, label: str) -> None:
+        super().__init__(label, FieldValue.value_str, _TEXT_OPS, fdef.id)
+        self.fdef = fdef
+
+    def convert(self, ctx: Context, value: Any) -> Any:
+        if isinstance(value, User):
+            return value.username
+        if self.fdef.type == "select":
+            return self.parsed(value)
+        return text_of(value).strip()
+
+    def equals(self, ctx: Context, value: Any) -> Any:
+        if is_subquery(value):
+            return self.column.in_(value)
+        text = self.convert(ctx, value)
+        if self.fdef.type == "phone":
+            text = self.parsed(text)
+        return or_(self.column == text, func.lower(self.column) == text.lower())
+
+    def text_match(self, ctx: Context, text: str) -> Any:
+        column = FieldValue.value_text if self.fdef.type == "textarea" else self.column
+        return self.wrap(like_all(func.coalesce(column, self.column), words(text), ctx.dialect))
+
+    def history_tokens(self, ctx: Context, values: list[Any]) -> set[str]:
+        return {self.convert(ctx, v) for v in values if v is not EMPTY and not is_subquery(v)}
+
+
+class CustomNumber(CustomMixin, ScalarField):
+    """number, duration (seconds; ``1h 30m`` works) in ``value_num``."""
+
+    def __init__(self, fdef: FieldDef, label: str) -> None:
+        super().__init__(label, FieldValue.value_num, ORDERED, fdef.id)
+        self.fdef = fdef
+
+    def convert(self, ctx: Context, value: Any) -> Any:
+        if isinstance(value, int | float):
+            return float(value)
+        return float(self.parsed(value))
+
+    def history_tokens(self, ctx: Context, values: list[Any]) -> set[str]:
+        out = set()
+        for value in values:
+            if value is not EMPTY and not is_subquery(value):
+                number = self.convert(ctx, value)
+                out.add(str(int(number)) if self.fdef.type == "duration" else str(number))
+                out.add(self.fdef.to_history(self.parsed(value))[0] or "")
+        return out
+
+
+class CustomFlag(CustomMixin, ScalarField):
+    """A yes/no flag; no value counts as no, so ``= Nei`` finds the unset ones too."""
+
+    def __init__(self, fdef: FieldDef, label: str) -> None:
+        super().__init__(label, FieldValue.value_num, EQUALITY, fdef.id)
+        self.fdef = fdef
+
+    def equals(self, ctx: Context, value: Any) -> Any:
+        if self.parsed(value):
+            return self.column == 1.0
+        return self.column != 1.0
+
+    def condition(self, ctx: Context, op: str, operand: Any) -> Any:
+        if op in ("=", "!=", "in", "not in"):
+            self.check(op)
+            values = ctx.values(operand, self.label)
+            wanted = {bool(self.parsed(v)) for v in values if v is not EMPTY}
+            if any(v is EMPTY for v in values):
+                wanted.add(False)
+            yes = self.wrap(self.column == 1.0)
+            match = or_(*(yes if w else not_(yes) for w in wanted))
+            return match if op in ("=", "in") else not_(match)
+        return super().condition(ctx, op, operand)
+
+    def history_tokens(self, ctx: Context, values: list[Any]) -> set[str]:
+        return {"1" if self.parsed(v) else "0" for v in values if v is not EMPTY}
+
+
+class CustomDate(CustomMixin, DateField):
+    def __init__(self, fdef: FieldDef, label: str) -> None:
+        DateField.__init__(self, label, FieldValue.value_date, fdef.id)
+        self.fdef = fdef
+
+    def history_tokens(self, ctx: Context, values: list[Any]) -> set[str]:
+        out = set()
+        for value in values:
+            if value is not EMPTY:
+                at = date_of(value, ctx.now, self.label).at
+                out.add(self.fdef.to_history(at)[0] or "")
+        return out
+
+
+class CustomPosition(CustomMixin, ScalarField):
+    """Only ``IS [NOT] EMPTY``: a map layer asks which orders have a position."""
+
+    def __init__(self, fdef: FieldDef, label: str) -> None:
+        super().__init__(label, FieldValue.value_num, frozenset({"is", "is not"}), fdef.id)
+        self.fdef = fdef
+
+
+_KINDS = {"number": CustomNumber, "duration": CustomNumber, "flag": CustomFlag,
+          "datetime": CustomDate, "date": CustomDate, "position": CustomPosition}
+
+
+def custom_handler(fdef: FieldDef, label: str) -> ScalarField:
+    """The handler for a configured field, named in messages as the query named it."""
+    kind = _KINDS.get(fdef.type, CustomText)
+    return kind(fdef, label)
+
+
+def find_custom(host: Any, name: str, cf_id: int | None) -> FieldDef | None:
+    """A configured field by name, key, ``customfield_N`` or ``cf[N]``."""
+    registry = getattr(host, "fields", None)
+    if registry is None:
+        return None
+    if cf_id is not None:
+        found = registry.get(f"customfield_{cf_id}")
+        if found is None:
+            raise JqlError(f"Field '{name}' does not exist or you do not have permission "
+                           "to view it.")
+        return found
+    return registry.get(name)

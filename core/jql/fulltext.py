@@ -1,0 +1,177 @@
+"""Full-text search for ``~``: SQLite FTS5 or PostgreSQL text search.
+
+Words are matched as prefixes (``måler`` finds ``målerbytte``), all words must
+match, case is ignored and Norwegian letters are kept as they are. On SQLite
+two FTS5 tables (issues: summary and description; comments: body) are kept
+current by triggers; on PostgreSQL GIN expression indexes serve the
+``to_tsvector('simple', ...)`` expressions used here, and the ``norwegian``
+configuration adds stemming (``målere`` finds ``måler``).
+
+Call :func:`install` once after the tables exist (``Amsflow.after_schema``); it
+is idempotent and indexes the rows already there. Without it, ``~`` falls back to
+``LIKE`` so a fresh database still answers correctly, only slower.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from typing import Any
+
+from sqlalchemy import (
+    String,
+    and_,
+    cast,
+    column,
+    false,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.dialects.postgresql import REGCONFIG
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from ..models import Comment, Issue
+
+_WORD = re.compile(r"[^\W_]+")
+_TOKENIZE = "unicode61 remove_diacritics 0"
+_SQLITE_DDL = [
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS issues_fts USING fts5(summary, description, "
+    f"tokenize='{_TOKENIZE}')",
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS comments_fts USING fts5(body, tokenize='{_TOKENIZE}')",
+    """CREATE TRIGGER IF NOT EXISTS issues_fts_ai AFTER INSERT ON issues BEGIN
+         INSERT INTO issues_fts(rowid, summary, description)
+         VALUES (new.id, new.summary, new.description); END""",
+    """CREATE TRIGGER IF NOT EXISTS issues_fts_ad AFTER DELETE ON issues BEGIN
+         DELETE FROM issues_fts WHERE rowid = old.id; END""",
+    """CREATE TRIGGER IF NOT EXISTS issues_fts_au AFTER UPDATE OF summary, description
+         ON issues BEGIN
+         DELETE FROM issues_fts WHERE rowid = old.id;
+         INSERT INTO issues_fts(rowid, summary, description)
+         VALUES (new.id, new.summary, new.description); END""",
+    """CREATE TRIGGER IF NOT EXISTS comments_fts_ai AFTER INSERT ON comments BEGIN
+         INSERT INTO comments_fts(rowid, body) VALUES (new.id, new.body); END""",
+    """CREATE TRIGGER IF NOT EXISTS comments_fts_ad AFTER DELETE ON comments BEGIN
+         DELETE FROM comments_fts WHERE rowid = old.id; END""",
+    """CREATE TRIGGER IF NOT EXISTS comments_fts_au AFTER UPDATE OF body ON comments BEGIN
+         DELETE FROM comments_fts WHERE rowid = old.id;
+         INSERT INTO comments_fts(rowid, body) VALUES (new.id, new.body); END""",
+    """INSERT INTO issues_fts(rowid, summary, description)
+         SELECT id, summary, description FROM issues
+         WHERE id NOT IN (SELECT rowid FROM issues_fts)""",
+    """INSERT INTO comments_fts(rowid, body) SELECT id, body FROM comments
+         WHERE id NOT IN (SELECT rowid FROM comments_fts)""",
+]
+_PG_CONFIGS = ("simple", "norwegian")
+_PG_COLUMNS = {"summary": ("issues", "summary"), "description": ("issues", "description"),
+               "body": ("comments", "body")}
+_ISSUES_FTS = table("issues_fts", column("rowid"))
+_COMMENTS_FTS = table("comments_fts", column("rowid"))
+_installed: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
+
+
+def install(engine: Engine) -> None:
+    """Create the full-text tables, triggers or indexes, and index existing rows."""
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            for statement in _SQLITE_DDL:
+                conn.execute(text(statement))
+        elif engine.dialect.name == "postgresql":
+            for column, (table, col) in _PG_COLUMNS.items():
+                for config in _PG_CONFIGS:
+                    conn.execute(text(
+                        f"CREATE INDEX IF NOT EXISTS ix_fts_{column}_{config} ON {table} "
+                        f"USING gin (to_tsvector('{config}'::regconfig, coalesce({col}, '')))"))
+    _installed[engine] = True
+
+
+def installed(session: Session) -> bool:
+    """Whether :func:`install` has run on this database (checked once per engine)."""
+    engine = session.get_bind()
+    engine = getattr(engine, "engine", engine)
+    if engine not in _installed:
+        if engine.dialect.name == "sqlite":
+            found = session.execute(text("SELECT 1 FROM sqlite_master WHERE name = :n"),
+                                    {"n": "issues_fts"}).first()
+            _installed[engine] = found is not None
+        else:
+            _installed[engine] = engine.dialect.name == "postgresql"
+    return _installed[engine]
+
+
+def words(query: str) -> list[str]:
+    """The words of a search text, lower-cased; punctuation and ``*`` are dropped."""
+    return [w.lower() for w in _WORD.findall(query)]
+
+
+def _fts5_query(columns: list[str], terms: list[str]) -> str:
+    inner = " AND ".join('"' + t.replace('"', '""') + '"*' for t in terms)
+    return "{" + " ".join(columns) + "} : (" + inner + ")"
+
+
+def _pg_match(column: Any, terms: list[str], raw: str) -> Any:
+    doc = {c: func.to_tsvector(cast(literal(c), REGCONFIG), func.coalesce(column, ""))
+           for c in _PG_CONFIGS}
+    prefix = func.to_tsquery(cast(literal("simple"), REGCONFIG),
+                             literal(" & ".join(f"{t}:*" for t in terms)))
+    stemmed = func.plainto_tsquery(cast(literal("norwegian"), REGCONFIG), literal(raw))
+    return or_(doc["simple"].bool_op("@@")(prefix), doc["norwegian"].bool_op("@@")(stemmed))
+
+
+def like_all(column: Any, terms: list[str], dialect: str) -> Any:
+    """Every word somewhere in the column, ignoring case (substring match).
+
+    SQLite's ``lower()``/``LIKE`` fold ASCII only, so there the lower-case,
+    capitalised and upper-case spellings of a word are tried too (``Ødegård``).
+    """
+    parts = []
+    target = cast(column, String)
+    for term in terms:
+        if dialect == "postgresql":
+            parts.append(target.ilike(_like_pattern(term), escape="\\"))
+            continue
+        variants = {term.lower(), term.capitalize(), term.upper()}
+        parts.append(or_(*(target.like(_like_pattern(v), escape="\\") for v in variants)))
+    return and_(*parts)
+
+
+def _like_pattern(term: str) -> str:
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def issue_text(session: Session, columns: list[str], query: str) -> Any:
+    """Condition on ``Issue``: all words of ``query`` in ``summary``/``description``."""
+    terms = words(query)
+    if not terms:
+        return false()
+    dialect = session.get_bind().dialect.name
+    if not installed(session):
+        return or_(*(like_all(getattr(Issue, c), terms, dialect) for c in columns))
+    if dialect == "sqlite":
+        return Issue.id.in_(_fts5_hits(_ISSUES_FTS, _fts5_query(columns, terms)))
+    return or_(*(_pg_match(getattr(Issue, c), terms, query) for c in columns))
+
+
+def comment_text(session: Session, query: str) -> Any:
+    """Condition on ``Issue``: some comment holds all words of ``query``."""
+    terms = words(query)
+    if not terms:
+        return false()
+    dialect = session.get_bind().dialect.name
+    if not installed(session):
+        cond = like_all(Comment.body, terms, dialect)
+    elif dialect == "sqlite":
+        cond = Comment.id.in_(_fts5_hits(_COMMENTS_FTS, _fts5_query(["body"], terms)))
+    else:
+        cond = _pg_match(Comment.body, terms, query)
+    return Issue.id.in_(select(Comment.issue_id).where(cond))
+
+
+def _fts5_hits(fts: Any, match: str) -> Any:
+    """Rowids of an FTS5 table matching ``match`` (always a bound parameter)."""
+    return select(fts.c.rowid).where(literal_column(fts.name).op("MATCH")(literal(match)))

@@ -1,0 +1,156 @@
+"""WAS and CHANGED over the change history (``change_groups`` / ``change_items``).
+
+A value held by an issue during a time window is found from two facts: the value
+at the window's start (the ``from`` of the first change after it, or the current
+value when nothing changed since), and every change *to* the value inside the
+window. Issues are created without history rows, so the first change's ``from``
+is the value the issue was created with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, exists, not_, or_, select
+
+from ..models import ChangeGroup, ChangeItem, Issue, User
+from . import ast
+from .context import EMPTY, Context, date_of, is_subquery, text_of
+from .errors import JqlError
+from .handlers import FieldHandler
+
+
+@dataclass
+class Window:
+    after: datetime | None = None
+    before: datetime | None = None
+    by: Any = None  # a condition on ChangeGroup.author_id
+
+    def on_group(self) -> list[Any]:
+        conds = []
+        if self.after is not None:
+            conds.append(ChangeGroup.created > self.after)
+        if self.before is not None:
+            conds.append(ChangeGroup.created <= self.before)
+        if self.by is not None:
+            conds.append(self.by)
+        return conds
+
+
+def _window(ctx: Context, predicates: tuple[ast.Predicate, ...], label: str) -> Window:
+    window = Window()
+    for pred in predicates:
+        values = ctx.values(pred.operand, label)
+        if pred.name == "by":
+            window.by = ChangeGroup.author_id.in_(_user_ids(ctx, values))
+            continue
+        if pred.name in ("from", "to"):
+            continue
+        dates = [date_of(v, ctx.now, label) for v in values if v is not EMPTY]
+        if pred.name == "during":
+            if len(dates) != 2:
+                raise JqlError("The predicate 'DURING' needs two dates.")
+            start, end = dates
+            _narrow(window, start.at, end.day_end if end.whole_day else end.at)
+        elif len(dates) != 1:
+            raise JqlError(f"The predicate '{pred.name.upper()}' needs one date.")
+        elif pred.name == "on":
+            _narrow(window, dates[0].at, dates[0].day_end)
+        elif pred.name == "after":
+            _narrow(window, dates[0].at, None)
+        else:
+            _narrow(window, None, dates[0].at)
+    return window
+
+
+def _narrow(window: Window, after: datetime | None, before: datetime | None) -> None:
+    if after is not None:
+        window.after = after if window.after is None else max(window.after, after)
+    if before is not None:
+        window.before = before if window.before is None else min(window.before, before)
+
+
+def _user_ids(ctx: Context, values: list[Any]) -> Any:
+    ids: list[Any] = []
+    names: list[str] = []
+    for value in values:
+        if isinstance(value, User):
+            ids.append(value.id)
+        elif is_subquery(value):
+            return select(User.id).where(User.username.in_(value))
+        elif value is not EMPTY:
+            names.append(text_of(value))
+    if names:
+        found = ctx.session.execute(select(User.id, User.username, User.display_name).where(
+            or_(User.username.in_(names), User.display_name.in_(names)))).all()
+        known = {u for _, u, _ in found} | {d for _, _, d in found}
+        missing = [n for n in names if n not in known]
+        if missing:
+            raise JqlError(f"The user '{missing[0]}' does not exist.")
+        ids.extend(i for i, _, _ in found)
+    return ids
+
+
+def _matches(value_col: Any, string_col: Any, tokens: set[str], has_empty: bool) -> Any:
+    parts = [value_col.in_(tokens), string_col.in_(tokens)] if tokens else []
+    if has_empty:
+        parts.append(value_col.is_(None))
+    return or_(*parts) if parts else value_col.in_([])
+
+
+def _field_id(handler: FieldHandler) -> str:
+    if handler.history_field is None:
+        raise JqlError(f"History searches are not supported for the '{handler.label}' field.")
+    return handler.history_field
+
+
+def _changes(field_id: str, *conds: Any) -> Any:
+    return select(ChangeGroup.issue_id).join(ChangeItem, ChangeItem.group_id == ChangeGroup.id) \
+        .where(ChangeItem.field == field_id, *conds)
+
+
+def was(ctx: Context, handler: FieldHandler, clause: ast.Was) -> Any:
+    field_id = _field_id(handler)
+    values = ctx.values(clause.operand, handler.label)
+    tokens = handler.history_tokens(ctx, values)
+    has_empty = any(v is EMPTY for v in values)
+    window = _window(ctx, clause.predicates, handler.label)
+    to_match = _matches(ChangeItem.to_value, ChangeItem.to_string, tokens, has_empty)
+    changed_to = Issue.id.in_(_changes(field_id, to_match, *window.on_group()))
+    if window.by is not None:
+        result = changed_to
+    else:
+        later = [ChangeGroup.created > window.after] if window.after is not None else []
+        first_id = (select(ChangeItem.id).join(ChangeGroup, ChangeItem.group_id == ChangeGroup.id)
+                    .where(ChangeGroup.issue_id == Issue.id, ChangeItem.field == field_id, *later)
+                    .order_by(ChangeGroup.created, ChangeItem.id).limit(1).scalar_subquery())
+        from_match = _matches(ChangeItem.from_value, ChangeItem.from_string, tokens, has_empty)
+        held_then = exists(select(ChangeItem.id).where(ChangeItem.id == first_id, from_match))
+        current_op = "in" if isinstance(clause.operand, ast.ListOperand | ast.FunctionCall) \
+            else "="
+        current = handler.condition(ctx, current_op, clause.operand)
+        at_start = or_(held_then, and_(first_id.is_(None), current))
+        if window.before is not None:
+            at_start = and_(at_start, Issue.created <= window.before)
+        result = or_(at_start, changed_to)
+    return not_(result) if clause.operator.startswith("was not") else result
+
+
+def changed(ctx: Context, handler: FieldHandler, clause: ast.Changed) -> Any:
+    field_id = _field_id(handler)
+    window = _window(ctx, clause.predicates, handler.label)
+    conds = window.on_group()
+    for pred in clause.predicates:
+        if pred.name in ("from", "to"):
+            values = ctx.values(pred.operand, handler.label)
+            tokens = handler.history_tokens(ctx, values)
+            has_empty = any(v is EMPTY for v in values)
+            if pred.name == "from":
+                conds.append(_matches(ChangeItem.from_value, ChangeItem.from_string, tokens,
+                                      has_empty))
+            else:
+                conds.append(_matches(ChangeItem.to_value, ChangeItem.to_string, tokens,
+                                      has_empty))
+    return Issue.id.in_(_changes(field_id, *conds))
