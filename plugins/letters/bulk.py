@@ -40,7 +40,7 @@ from .orders import (
     template_source,
 )
 from .output import combined_name, write_print_file
-from .render import render_run
+from .render import RenderRun, render_run
 from .workflow import prepared
 
 if TYPE_CHECKING:
@@ -78,6 +78,7 @@ def ready_to_print(
         if host.plugins.enabled(project, PLUGIN):
             prepare(host, session, group)
     made: dict[str, list[int]] = defaultdict(list)
+    runs = list(prepared(host).runs)
     for issue in issues:
         try:
             uow.run(
@@ -88,10 +89,11 @@ def ready_to_print(
             continue
         result.moved.append(issue.key)
         made[issue.project.key].append(issue.id)
-    _forget(host, issues)
+    _forget(host, issues, runs)
     for project, ids in made.items():
         if host.plugins.plugin_settings(project, PLUGIN).get("combined_file", True):
-            path = _print_file(host, session, project, ids)
+            whole = next((run for run_ids, run in runs if run_ids == ids), None)
+            path = _print_file(host, session, project, ids, whole)
             if path is not None:
                 result.print_files[project] = path
     result.seconds = time.perf_counter() - started
@@ -105,7 +107,10 @@ def prepare(host: Amsflow, session: Session, issues: Sequence[Issue]) -> None:
     planned = [i for i in issues if values_of(host, i).get("planned_start") is not None]
     # Codes are kept once made (as the SMS plugin does), so one commit stores them all;
     # orders without a planned start are left for the transition's validator to refuse.
-    codes = uow.run(host, session, lambda: [ensure_reply_code(host, session, i) for i in planned])
+    system = host.system_user(session)
+    codes = uow.run(
+        host, session, lambda: [ensure_reply_code(host, session, i, system) for i in planned]
+    )
     letters = []
     for issue, code in zip(planned, codes, strict=True):
         data = letter_data(host, issue, code)
@@ -127,17 +132,25 @@ def prepare(host: Amsflow, session: Session, issues: Sequence[Issue]) -> None:
         return
     for (issue_id, _), item in zip(letters, run.letters, strict=True):
         ahead.pdfs[issue_id] = item.pdf
+    ahead.runs.append(([issue_id for issue_id, _ in letters], run))
 
 
-def _forget(host: Amsflow, issues: Sequence[Issue]) -> None:
+def _forget(host: Amsflow, issues: Sequence[Issue], runs: list) -> None:
     ahead = prepared(host)
+    ahead.runs = [entry for entry in ahead.runs if entry not in runs]
     for issue in issues:
         for store in (ahead.letters, ahead.pdfs, ahead.errors):
             store.pop(issue.id, None)
 
 
-def _print_file(host: Amsflow, session: Session, project: str, ids: list[int]) -> Path | None:
-    """One PDF of the letters just made, in run order; noted on their letter records."""
+def _print_file(
+    host: Amsflow, session: Session, project: str, ids: list[int], whole: RenderRun | None
+) -> Path | None:
+    """One PDF of the letters just made, in run order; noted on their letter records.
+
+    When every rendered letter's order moved, the run's chunk PDFs make the file
+    (few documents, shared fonts); otherwise the single letters are joined.
+    """
     records = {
         r.issue_id: r
         for r in session.scalars(

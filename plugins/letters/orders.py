@@ -69,15 +69,19 @@ def template_source(host: Amsflow, session: Session, project_key: str) -> str:
     return default_template()
 
 
-def ensure_reply_code(host: Amsflow, session: Session, issue: Issue) -> str:
+def ensure_reply_code(host: Amsflow, session: Session, issue: Issue, author: Any = None) -> str:
     """The order's reply code, made and stored (with history) if it has none.
 
     The SMS plugin owns reply codes (one code space, unique among open orders, the
-    same reply handling), so letters ask it rather than keep their own.
+    same reply handling), so letters ask it rather than keep their own. ``author``
+    is who the history names (default: the system user).
     """
     from plugins.sms.store import ensure_reply_code as sms_ensure_reply_code
 
-    return sms_ensure_reply_code(host, session, issue, host.system_user(session))
+    current = values_of(host, issue).get("reply_code")
+    if current:
+        return str(current)
+    return sms_ensure_reply_code(host, session, issue, author or host.system_user(session))
 
 
 def letter_data(host: Amsflow, issue: Issue, reply_code: str) -> LetterData:

@@ -34,7 +34,7 @@ from .orders import (
     template_source,
 )
 from .output import write_letters
-from .render import RenderedLetter, render_pdf
+from .render import RenderedLetter, RenderRun, render_pdf
 
 if TYPE_CHECKING:
     from core.host import Amsflow
@@ -50,6 +50,8 @@ class Prepared:
     letters: dict[int, LetterData] = field(default_factory=dict)
     pdfs: dict[int, bytes] = field(default_factory=dict)
     errors: dict[int, LetterError] = field(default_factory=dict)
+    # issue ids of each bulk run, in order, with the run (for a cheap print file)
+    runs: list[tuple[list[int], RenderRun]] = field(default_factory=list)
 
 
 _prepared: weakref.WeakKeyDictionary[Any, Prepared] = weakref.WeakKeyDictionary()
