@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, exists, not_, or_, select
+from sqlalchemy.orm import aliased
 
 from ..models import ChangeGroup, ChangeItem, Issue, User
 from . import ast
@@ -122,10 +123,12 @@ def was(ctx: Context, handler: FieldHandler, clause: ast.Was) -> Any:
     if window.by is not None:
         result = changed_to
     else:
-        later = [ChangeGroup.created > window.after] if window.after is not None else []
-        first_id = (select(ChangeItem.id).join(ChangeGroup, ChangeItem.group_id == ChangeGroup.id)
-                    .where(ChangeGroup.issue_id == Issue.id, ChangeItem.field == field_id, *later)
-                    .order_by(ChangeGroup.created, ChangeItem.id).limit(1).scalar_subquery())
+        item, group = aliased(ChangeItem), aliased(ChangeGroup)
+        later = [group.created > window.after] if window.after is not None else []
+        first_id = (select(item.id).join(group, item.group_id == group.id)
+                    .where(group.issue_id == Issue.id, item.field == field_id, *later)
+                    .order_by(group.created, item.id).limit(1)
+                    .correlate(Issue).scalar_subquery())
         from_match = _matches(ChangeItem.from_value, ChangeItem.from_string, tokens, has_empty)
         held_then = exists(select(ChangeItem.id).where(ChangeItem.id == first_id, from_match))
         current_op = "in" if isinstance(clause.operand, ast.ListOperand | ast.FunctionCall) \
