@@ -12,3 +12,13 @@ from . import workflow_functions
 @hookimpl
 def register_workflow_functions(registry: Any) -> None:
     workflow_functions.register(registry)
+
+
+@hookimpl
+def register_blueprints(app: Any) -> list[Any]:
+    """The core's own web pages and REST API, one line each."""
+    from ..web import blueprint as web_blueprint
+
+    return [
+        web_blueprint(),
+    ]

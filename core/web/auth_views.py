@@ -1,0 +1,68 @@
+"""Signing in and out, and the language switch (kept in the session)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from ..auth import Throttled, verify_password
+from . import bp
+from .common import db, host, safe_next, user
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    if request.method == "GET":
+        if user() is not None:
+            return redirect(safe_next(request.args.get("next")))
+        return render_template("login.html", username="", error=None,
+                               next=request.args.get("next", ""))
+    username = request.form.get("username", "").strip()
+    password = request.form.get("password", "")
+    target = request.form.get("next", "")
+    s = db()
+    try:
+        found = verify_password(host(), s, username, password, request.remote_addr or "")
+    except Throttled as exc:
+        s.rollback()
+        return render_template("login.html", username=username, next=target,
+                               error=exc.messages[0] if exc.messages else str(exc),
+                               throttled=True), 429
+    s.commit()  # keeps the failed-attempt count (or its reset on success)
+    if found is None:
+        return render_template("login.html", username=username, next=target,
+                               error=_("Wrong username or password.")), 401
+    keep_locale = session.get("locale")
+    session.clear()
+    session["user_id"] = found.id
+    session["pw"] = (found.password_hash or "")[-16:]
+    if keep_locale:
+        session["locale"] = keep_locale
+    return redirect(safe_next(target))
+
+
+@bp.post("/logout")
+def logout() -> Any:
+    keep_locale = session.get("locale")
+    session.clear()
+    if keep_locale:
+        session["locale"] = keep_locale
+    return redirect(url_for("web.login"))
+
+
+@bp.post("/language")
+def language() -> Any:
+    """Switch between bokmål and English for this browser session."""
+    chosen = request.form.get("lang", "")
+    if chosen in ("nb", "en"):
+        session["locale"] = chosen
+    return redirect(safe_next(request.form.get("next") or _path_of(request.referrer or "")))
+
+
+def _path_of(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
