@@ -131,6 +131,7 @@ def generate_orders(company_key: str, n: int, seed: int) -> Iterator[dict]:
     company_base = 5_000_000 * comp.serial_block
     mp_mul, mp_add = rng.choice((1_234_567, 3_141_593, 2_718_281)), rng.randrange(5_000_000)
     meter_mul, meter_add = rng.choice((7_654_321, 1_618_033)), rng.randrange(90_000_000)
+    kis_mul, kis_add = rng.choice((3_333_331, 4_444_447)), rng.randrange(9_000_000)
     r = rng.random
     important, difficult, general = (texts.IMPORTANT_NOTES, texts.DIFFICULT_NOTES,
                                      texts.GENERAL_NOTES)
@@ -197,6 +198,7 @@ def generate_orders(company_key: str, n: int, seed: int) -> Iterator[dict]:
             "meter_number": str(10_000_000 + (meter_mul * i + meter_add) % 90_000_000),
             "metering_point_id": metering_point_id(
                 company_base + (mp_mul * i + mp_add) % 5_000_000),
+            "kis_customer_id": str(1_000_000 + (kis_mul * i + kis_add) % 9_000_000),
             "reply_code": None,
             "on_hold_until": None,
         }

@@ -121,15 +121,15 @@ NORTH_TOWNS: tuple[Town, ...] = (
 COMPANIES: dict[str, Company] = {
     "ELV": Company(
         key="ELV",
-        name="Østlandsnett AS",
+        name="Elvnett",
         towns=EAST_TOWNS,
         stages=tuple(f"Etappe {n}" for n in range(1, 7)),
         street_style="veien",
         serial_block=0,
     ),
-    "TRN": Company(
-        key="TRN",
-        name="Midtnorsk Nett AS",
+    "FJN": Company(
+        key="FJN",
+        name="Fjordkraft Nett",
         towns=NORTH_TOWNS,
         stages=("2025-T3", "2026-T1", "2026-T2", "2026-T3"),
         street_style="vegen",

@@ -8,10 +8,10 @@ decides them, so this module stays free of secrets.
 INSTALLERS: tuple[tuple[str, str], ...] = (
     ("Ola Haugen", "ELV"), ("Knut Bråthen", "ELV"), ("Øyvind Løken", "ELV"),
     ("Håkon Ruud", "ELV"), ("Marius Bakken", "ELV"), ("Ståle Østby", "ELV"),
-    ("Kristian Aune", "TRN"), ("Åge Røstad", "TRN"), ("Sindre Skjetne", "TRN"),
-    ("Pål Sæther", "TRN"), ("Ingrid Wold", "TRN"), ("Bjørnar Myklebust", "TRN"),
+    ("Kristian Aune", "FJN"), ("Åge Røstad", "FJN"), ("Sindre Skjetne", "FJN"),
+    ("Pål Sæther", "FJN"), ("Ingrid Wold", "FJN"), ("Bjørnar Myklebust", "FJN"),
 )
-PLANNERS: tuple[tuple[str, str], ...] = (("Kari Sørlie", "ELV"), ("Marte Grønli", "TRN"))
+PLANNERS: tuple[tuple[str, str], ...] = (("Kari Sørlie", "ELV"), ("Marte Grønli", "FJN"))
 EMAIL_DOMAIN = "demo.amsflow.example"
 
 

@@ -21,10 +21,10 @@ SAMPLE = 20_000
 FIELD_KEYS = {
     "planned_start", "estimate", "stage", "customer_name", "address", "postcode",
     "municipality", "mobile", "sms_opt_out", "important_info", "difficult_meter", "position",
-    "meter_number", "metering_point_id", "reply_code", "on_hold_until",
+    "meter_number", "metering_point_id", "reply_code", "on_hold_until", "kis_customer_id",
 }
 # County prefixes of municipality numbers after the 2024 reform.
-COUNTIES = {"ELV": {"31", "32", "33", "34", "39"}, "TRN": {"50", "15"}}
+COUNTIES = {"ELV": {"31", "32", "33", "34", "39"}, "FJN": {"50", "15"}}
 
 
 @pytest.fixture(scope="module", params=sorted(COMPANIES))
@@ -47,7 +47,7 @@ def test_same_seed_same_orders_and_prefix_stable():
 def test_other_seed_or_company_gives_other_orders():
     base = list(generate_orders("ELV", 200, seed=7))
     assert base != list(generate_orders("ELV", 200, seed=8))
-    other = list(generate_orders("TRN", 200, seed=7))
+    other = list(generate_orders("FJN", 200, seed=7))
     assert {o["municipality"] for o in base}.isdisjoint({o["municipality"] for o in other})
 
 
@@ -114,10 +114,11 @@ def test_codes_and_ids_have_real_formats(orders):
 
 def test_ids_are_unique_within_and_across_companies():
     elv = list(generate_orders("ELV", SAMPLE, seed=3))
-    trn = list(generate_orders("TRN", SAMPLE, seed=3))
+    trn = list(generate_orders("FJN", SAMPLE, seed=3))
     for rows in (elv, trn):
         assert len({o["metering_point_id"] for o in rows}) == len(rows)
         assert len({o["meter_number"] for o in rows}) == len(rows)
+        assert len({o["kis_customer_id"] for o in rows}) == len(rows)
     assert not {o["metering_point_id"] for o in elv} & {o["metering_point_id"] for o in trn}
 
 
@@ -153,7 +154,7 @@ def test_bigger_towns_get_more_orders(orders):
 
 def test_generation_is_fast():
     start = time.perf_counter()
-    produced = sum(1 for _ in itertools.islice(generate_orders("TRN", 200_000, seed=1), 200_000))
+    produced = sum(1 for _ in itertools.islice(generate_orders("FJN", 200_000, seed=1), 200_000))
     rate = produced / (time.perf_counter() - start)
     # The aim is > 100k/s; the bound leaves room for a busy test machine.
     assert rate > 40_000, f"{rate:.0f} orders/s"
