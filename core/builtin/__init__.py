@@ -17,8 +17,10 @@ def register_workflow_functions(registry: Any) -> None:
 @hookimpl
 def register_blueprints(app: Any) -> list[Any]:
     """The core's own web pages and REST API, one line each."""
+    from ..api import blueprint as api_blueprint
     from ..web import blueprint as web_blueprint
 
     return [
+        api_blueprint(app),
         web_blueprint(),
     ]

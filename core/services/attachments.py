@@ -137,3 +137,10 @@ def delete_attachment(host: Amsflow, session: Session, user: User | None,
     session.flush()
     host.db.after_commit(session, lambda: target.unlink(missing_ok=True))
 
+
+
+def delete_files_after_commit(host: Amsflow, session: Session, issue: Issue) -> None:
+    """When an order is deleted its attachment rows go by cascade; remove the files
+    once that is committed."""
+    paths = [path_of(host, a) for a in list_attachments(session, issue)]
+    host.db.after_commit(session, lambda: [p.unlink(missing_ok=True) for p in paths])

@@ -1,0 +1,94 @@
+"""What every view needs: the host, session and caller, the parsed JSON body, links
+to resources, and the checks made before any view runs (auth, XSRF, admin)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Response, g, request
+from flask_wtf.csrf import validate_csrf
+from marshmallow import Schema
+from wtforms.validators import ValidationError as WTFValidationError
+
+from .. import permissions as perms
+from ..app import host as current_host
+from ..host import Amsflow
+from ..models import User
+from ..services.errors import Forbidden, InvalidInput, NotAuthenticated
+from ..services.uow import run
+from . import routes
+
+T = TypeVar("T")
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def ctx() -> tuple[Amsflow, Any, User | None]:
+    h = current_host()
+    return h, h.db.session(), g.get("user")
+
+
+def caller() -> User:
+    user = g.get("user")
+    if user is None:
+        raise NotAuthenticated("Du må logge inn.")
+    return user
+
+
+def unit(fn: Callable[[], T]) -> T:
+    """Run one unit of work (commit, or roll back and raise)."""
+    h, s, _ = ctx()
+    return run(h, s, fn)
+
+
+def body(schema: type[Schema] | None = None, *, allow_empty: bool = False) -> Any:
+    """The request's JSON, checked by ``schema``; malformed JSON is a 400."""
+    raw = request.get_data(cache=True, as_text=True)
+    if not raw.strip():
+        if allow_empty:
+            return {} if schema is None else schema().load({})
+        raise InvalidInput("Forespørselen mangler innhold (JSON).")
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise InvalidInput(f"Ugyldig JSON: {exc}") from None
+    return schema().load(data) if schema is not None else data
+
+
+def base_url() -> str:
+    return request.host_url.rstrip("/")
+
+
+def api_url(path: str) -> str:
+    return f"{base_url()}/rest/api/2/{path}"
+
+
+def empty(status: int = 204) -> Response:
+    return Response(status=status)
+
+
+def check_request() -> None:
+    """Before every API view: who is calling, XSRF for browser writes, admin routes."""
+    route = routes.find(request.endpoint)
+    user = g.get("user")
+    if user is None and g.get("auth_failed"):
+        raise NotAuthenticated("Brukernavn, passord eller token er feil.")
+    if route is not None and route.anonymous:
+        return
+    if user is None:
+        raise NotAuthenticated("Du må logge inn for å bruke API-et.")
+    if g.get("auth_method") == "session" and request.method not in SAFE_METHODS:
+        _check_xsrf()
+    if route is not None and route.admin and not perms.is_admin(current_host(), user):
+        raise Forbidden("Bare administratorer har tilgang.")
+
+
+def _check_xsrf() -> None:
+    """A browser (cookie) caller must prove the write is intended, as in Jira."""
+    if request.headers.get("X-Atlassian-Token", "").lower() == "no-check":
+        return
+    try:
+        validate_csrf(request.headers.get("X-CSRFToken") or request.headers.get("X-CSRF-Token"))
+    except WTFValidationError:
+        raise Forbidden("XSRF-sjekk feilet: send X-Atlassian-Token: no-check.") from None
