@@ -1,5 +1,6 @@
-"""SMS booking plugin. TEMPORARY wiring placeholder written by the lead so the
-AMS workflow loads; the SMS engineer replaces this file in phase 2."""
+"""SMS booking plugin: gateway providers, templates, booking, replies, delivery reports,
+reminders and the SMS log. Registered like any plugin, through the hooks in
+``core.hookspecs``; the modules beside this file hold the work."""
 
 from __future__ import annotations
 
@@ -7,13 +8,65 @@ from typing import Any
 
 from core.hookspecs import hookimpl
 
+__version__ = "1.0.0"
+
+
+@hookimpl
+def plugin_config_schema() -> Any:
+    from plugins.sms.config import SmsConfigSchema
+
+    return SmsConfigSchema
+
+
+@hookimpl
+def register_models() -> None:
+    import plugins.sms.models  # noqa: F401 - the import adds the table to Base
+
 
 @hookimpl
 def register_workflow_functions(registry: Any) -> None:
-    @registry.condition("sms.booking_enabled")
-    def booking_enabled(ctx: Any, args: dict[str, Any]) -> bool:
-        return bool(ctx.settings.get("booking", True))
+    from plugins.sms import flows
 
-    @registry.post_function("sms.send_booking")
-    def send_booking(ctx: Any, args: dict[str, Any]) -> None:
-        raise ctx.abort("SMS-utsending er ikke koblet til ennå.")
+    registry.condition("sms.booking_enabled")(flows.booking_enabled)
+    registry.post_function("sms.send_booking")(flows.send_booking)
+
+
+@hookimpl
+def register_blueprints(app: Any) -> list[Any]:
+    from plugins.sms import panel, views, webhooks
+
+    app.add_template_filter(panel.sms_time, "sms_time")
+    csrf = app.extensions.get("csrf")
+    if csrf is not None:
+        csrf.exempt(webhooks.bp)
+        csrf.exempt(views.api)
+    return [views.bp, views.api, webhooks.bp]
+
+
+@hookimpl
+def register_periodic_tasks(registry: Any) -> None:
+    from plugins.sms import reminders
+
+    registry.periodic("sms.flush_held", 60)(reminders.flush_held)
+    registry.periodic("sms.reminders", 300)(reminders.run_reminders)
+
+
+@hookimpl
+def register_nav_items(user: Any) -> list[Any]:
+    from core.registries import NavItem
+
+    return [NavItem(label="SMS-svar", url="/sms/unmatched", order=60)] if user else []
+
+
+@hookimpl
+def issue_actions(host: Any, issue: Any, user: Any) -> list[Any]:
+    from plugins.sms import panel
+
+    return panel.actions(host, issue, user)
+
+
+@hookimpl
+def issue_panels(host: Any, issue: Any, user: Any) -> list[Any]:
+    from plugins.sms import panel
+
+    return [panel.panel(host, issue, user)]

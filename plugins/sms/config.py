@@ -37,12 +37,12 @@ class LocalSchema(_Strict):
     secret_env = fields.String(load_default="LOCAL_SMS_WEBHOOK_SECRET")
 
 
-class StatusesSchema(_Strict):
-    """Status keys of the AMS workflow the plugin moves orders between."""
+class TransitionsSchema(_Strict):
+    """Transitions (key, id or name) of the workflow the plugin runs on its own."""
 
-    waiting = fields.String(load_default="venter_pa_respons")
-    manual = fields.String(load_default="manuell_oppfolging")
-    ready = fields.String(load_default="klar_til_utforelse")
+    confirm = fields.String(load_default="CUSTOMER_CONFIRMED")
+    follow_up = fields.String(load_default="FOLLOW_UP")
+    to_execution = fields.String(load_default="SEND_TO_EXECUTION")
 
 
 class SmsConfigSchema(_Strict):
@@ -56,9 +56,13 @@ class SmsConfigSchema(_Strict):
     instructions = fields.String(load_default="")
     templates = fields.Dict(keys=fields.String(validate=validate.OneOf(KINDS)),
                             values=fields.String(), load_default=dict)
+    booking = fields.Boolean(load_default=True)  # False: replies, reminders, free text only
     send_statuses = fields.List(fields.String(), load_default=lambda: [
-        "venter_pa_respons", "manuell_oppfolging", "klar_til_utforelse"])
-    statuses = fields.Nested(StatusesSchema, load_default=lambda: StatusesSchema().load({}))
+        "awaiting_response", "manual_followup", "ready"])
+    waiting_status = fields.String(load_default="awaiting_response")
+    ready_status = fields.String(load_default="ready")
+    transitions = fields.Nested(TransitionsSchema,
+                                load_default=lambda: TransitionsSchema().load({}))
     quiet_start = fields.String(load_default="20:00")
     quiet_end = fields.String(load_default="08:00")
     booking_reminder_sms_hours = fields.Float(load_default=48, validate=validate.Range(min=0))

@@ -1,0 +1,113 @@
+"""The SMS plugin's workflow moves: booking post-function, panel sends, follow-up."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session
+
+from core import permissions as perms
+from core.models import Comment, Issue, User
+from core.services.errors import InvalidInput
+from core.workflow.context import WorkflowContext
+from core.workflow.engine import transition_issue
+from plugins.sms import templates as tpl
+from plugins.sms.models import FAILED, REFUSED, SmsMessage
+from plugins.sms.sending import abort_unsent, describe_sent, send_to_order
+from plugins.sms.store import order_phone, settings_for
+
+if TYPE_CHECKING:
+    from core.host import Amsflow
+
+PANEL_KINDS = (tpl.FREE_TEXT, tpl.BOOKING_CONFIRMATION)
+LABEL = {kind: f"{label}-SMS" if kind != tpl.FREE_TEXT else "SMS"
+         for kind, label in tpl.KIND_LABELS.items()}
+
+
+def status_key(host: Amsflow, issue: Issue) -> str:
+    return host.catalog.status_keys[issue.status_id]
+
+
+def add_comment(host: Amsflow, session: Session, issue: Issue, body: str,
+                user: User | None) -> None:
+    now = host.now()
+    session.add(Comment(issue_id=issue.id, body=body, author_id=user.id if user else None,
+                        created=now, updated=now))
+
+
+def try_transition(host: Amsflow, session: Session, issue: Issue, which: str,
+                   user: User | None = None) -> bool:
+    """Run the configured transition (confirm/follow_up/to_execution) when the order's
+    status has it; False (and nothing changed) when it does not."""
+    ref = settings_for(host, issue.project.key)["transitions"][which]
+    if host.workflow_of(issue).find(status_key(host, issue), ref) is None:
+        return False
+    transition_issue(host, session, user or host.system_user(session), issue, ref,
+                     system=True)
+    return True
+
+
+def booking_enabled(ctx: WorkflowContext, args: dict[str, Any]) -> bool:
+    """Condition of PC_TRANSITION_BOOKING_SENT: the project books by SMS."""
+    return bool(ctx.settings.get("booking", True))
+
+
+def send_booking(ctx: WorkflowContext, args: dict[str, Any]) -> None:
+    """Post-function of PC_TRANSITION_BOOKING_SENT.
+
+    No valid mobile or opt-out: comment and chain to Manuell oppfølging. Gateway
+    refuses or fails: abort (status stays), the comment and log row are kept.
+    """
+    host, session, issue = ctx.host, ctx.session, ctx.issue
+    phone, reason = order_phone(host, issue)
+    if phone is None:
+        ctx.add_comment(f"Booking-SMS ble ikke sendt: {reason} "
+                        "Ordren er satt til manuell oppfølging.")
+        ctx.chain(ctx.settings["transitions"]["follow_up"])
+        return
+    # Same order version, same key: a retry after a rolled-back attempt never sends twice.
+    key = f"booking:{issue.key}:v{issue.version}"
+    row = send_to_order(host, session, issue, tpl.BOOKING, user=ctx.user, key=key)
+    if row.status in (REFUSED, FAILED):
+        raise abort_unsent(host, session, issue, row, ctx.user, "Booking-SMS")
+    ctx.add_comment(describe_sent(row, "Booking-SMS"))
+
+
+def can_send(host: Amsflow, session: Session, user: User | None,
+             issue: Issue) -> tuple[bool, str]:
+    """Whether the panel may send now, and if not, why (shown in the panel)."""
+    if not host.plugins.enabled(issue.project.key, "sms"):
+        return False, "SMS er ikke slått på for prosjektet."
+    if user is None or not perms.allowed(host, session, user, "edit", issue.project_id):
+        return False, "Du har ikke tilgang til å sende SMS."
+    settings = settings_for(host, issue.project.key)
+    if status_key(host, issue) not in settings["send_statuses"]:
+        return False, f"SMS kan ikke sendes i status «{issue.status.name}»."
+    phone, reason = order_phone(host, issue)
+    if phone is None:
+        return False, reason or ""
+    return True, ""
+
+
+def send_from_panel(host: Amsflow, session: Session, user: User, issue: Issue, kind: str,
+                    text: str, nonce: str) -> SmsMessage:
+    """Free text or booking confirmation from the issue view (one form post = one SMS).
+
+    A confirmation from Manuell oppfølging also moves the order to Klar til utførelse;
+    that transition runs first so its validators can stop the send.
+    """
+    ok, why = can_send(host, session, user, issue)
+    if not ok:
+        raise InvalidInput(why)
+    if kind not in PANEL_KINDS:
+        raise InvalidInput(f"Ukjent meldingstype '{kind}'.")
+    if kind == tpl.FREE_TEXT and not text.strip():
+        raise InvalidInput(errors={"text": "Skriv en tekst."})
+    if kind == tpl.BOOKING_CONFIRMATION:
+        try_transition(host, session, issue, "to_execution", user)
+    key = f"panel:{issue.key}:{nonce}" if nonce else None
+    row = send_to_order(host, session, issue, kind, user=user, text=text.strip(), key=key)
+    if row.status in (REFUSED, FAILED):
+        raise abort_unsent(host, session, issue, row, user, LABEL[kind])
+    add_comment(host, session, issue, describe_sent(row, LABEL[kind]), user)
+    return row

@@ -1,0 +1,92 @@
+"""Customer replies: matched by reply code, each delivery processed once."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.models import Issue, User
+from core.services.errors import InvalidInput, NotFound
+from core.services.issues import get_issue
+from plugins.sms.encoding import analyse
+from plugins.sms.flows import add_comment, try_transition
+from plugins.sms.models import ATTACHED, IN, PROCESSED, UNMATCHED, SmsMessage
+from plugins.sms.providers.base import InboundSms
+from plugins.sms.replies import ParsedReply, Verdict, parse_reply, verdict_for
+from plugins.sms.store import find_open_by_code, set_system_fields
+
+if TYPE_CHECKING:
+    from core.host import Amsflow
+
+
+def existing_inbound(session: Session, provider: str, provider_id: str) -> SmsMessage | None:
+    return session.scalar(select(SmsMessage).where(
+        SmsMessage.direction == IN, SmsMessage.provider == provider,
+        SmsMessage.provider_id == provider_id))
+
+
+def apply_verdict(host: Amsflow, session: Session, issue: Issue, verdict: Verdict,
+                  row: SmsMessage, actor: User) -> str:
+    """Comment with the reply and move the order; returns what happened (for the log)."""
+    add_comment(host, session, issue, f"SMS-svar fra {row.phone}: «{row.body}»", actor)
+    if verdict is Verdict.CONFIRM:
+        moved = try_transition(host, session, issue, "confirm", actor)
+        return "bekreftet" if moved else "bekreftelse uten statusendring"
+    if verdict is Verdict.OPT_OUT:
+        set_system_fields(host, session, issue, {"sms_opt_out": True}, actor)
+        add_comment(host, session, issue, "Kunden svarte STOPP: SMS-reservasjon er satt.",
+                    actor)
+    moved = try_transition(host, session, issue, "follow_up", actor)
+    return "manuell oppfølging" if moved else "kommentar"
+
+
+def receive_reply(host: Amsflow, session: Session, provider: str,
+                  message: InboundSms) -> tuple[SmsMessage, bool]:
+    """Log and act on one inbound SMS; (row, False) when this delivery was seen before."""
+    seen = existing_inbound(session, provider, message.provider_id)
+    if seen is not None:
+        return seen, False
+    parsed: ParsedReply = parse_reply(message.text)
+    issue = find_open_by_code(host, session, parsed.code) if parsed.code else None
+    info = analyse(message.text)
+    now = host.now()
+    row = SmsMessage(direction=IN, provider=provider, provider_id=message.provider_id,
+                     phone=message.sender, body=message.text, encoding=info.encoding,
+                     segments=info.segments, created=message.received_at or now,
+                     status_at=now, kind="reply", status=UNMATCHED,
+                     issue_id=issue.id if issue else None,
+                     project_key=issue.project.key if issue else "")
+    session.add(row)
+    session.flush()  # the unique (provider, provider_id) catches a concurrent twin here
+    if issue is not None:
+        row.status = PROCESSED
+        row.error = ""
+        apply_verdict(host, session, issue, parsed.verdict, row, host.system_user(session))
+    return row, True
+
+
+def unmatched(session: Session, limit: int = 200) -> list[SmsMessage]:
+    """Replies no order claimed, newest first."""
+    stmt = (select(SmsMessage).where(SmsMessage.direction == IN,
+                                     SmsMessage.status == UNMATCHED)
+            .order_by(SmsMessage.created.desc()).limit(limit))
+    return list(session.scalars(stmt))
+
+
+def attach_reply(host: Amsflow, session: Session, user: User, message_id: int,
+                 issue_key: str) -> Issue:
+    """A planner says which order an unmatched reply belongs to; it then acts as a reply."""
+    row = session.get(SmsMessage, message_id)
+    if row is None or row.direction != IN or row.status != UNMATCHED:
+        raise NotFound("Svaret finnes ikke, eller er allerede knyttet til en ordre.")
+    issue = get_issue(host, session, user, issue_key, permission="edit")
+    if not host.plugins.enabled(issue.project.key, "sms"):
+        raise InvalidInput(f"{issue.key} er i et prosjekt uten SMS.")
+    parsed = parse_reply(row.body)
+    verdict = verdict_for(parsed.body if parsed.code else row.body)
+    row.issue_id, row.project_key, row.status = issue.id, issue.project.key, ATTACHED
+    row.status_at = host.now()
+    apply_verdict(host, session, issue, verdict, row, user)
+    return issue

@@ -1,0 +1,85 @@
+"""What the SMS plugin reads and writes on orders: settings, phone, reply code, log rows."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.models import FieldValue, Issue, Status
+from core.services.history import record
+from core.services.issues import apply_fields, values_of
+from plugins.sms.models import SmsMessage
+from plugins.sms.phone import check_mobile
+from plugins.sms.replycodes import generate_reply_code, normalise_code
+
+if TYPE_CHECKING:
+    from core.host import Amsflow
+
+PLUGIN = "sms"
+OPT_OUT_REASON = "Kunden har reservert seg mot SMS (SMS-reservasjon)."
+
+
+def settings_for(host: Amsflow, project_key: str) -> dict[str, Any]:
+    """The project's validated sms settings ({} when the project does not enable sms)."""
+    return host.plugins.plugin_settings(project_key, PLUGIN)
+
+
+def order_phone(host: Amsflow, issue: Issue) -> tuple[str | None, str | None]:
+    """(E.164 mobile, None) when the order may get SMS, else (None, why not)."""
+    values = values_of(host, issue)
+    if values.get("sms_opt_out"):
+        return None, OPT_OUT_REASON
+    region = settings_for(host, issue.project.key).get("region", "NO")
+    return check_mobile(values.get("mobile"), region)
+
+
+def _open_issue_ids_with_code(session: Session, host: Amsflow, code: str) -> list[int]:
+    fdef = host.fields["reply_code"]
+    stmt = (select(FieldValue.issue_id)
+            .join(Issue, Issue.id == FieldValue.issue_id)
+            .join(Status, Status.id == Issue.status_id)
+            .where(FieldValue.field_id == fdef.id, FieldValue.value_str == code,
+                   Status.category != "done"))
+    return list(session.scalars(stmt))
+
+
+def ensure_reply_code(host: Amsflow, session: Session, issue: Issue,
+                      user: Any = None) -> str:
+    """The order's reply code; made once (unique among open orders) and then kept."""
+    current = values_of(host, issue).get("reply_code")
+    if current:
+        return normalise_code(current)
+    code = generate_reply_code(lambda c: bool(_open_issue_ids_with_code(session, host, c)))
+    set_system_fields(host, session, issue, {"reply_code": code}, user)
+    return code
+
+
+def set_system_fields(host: Amsflow, session: Session, issue: Issue,
+                      changes: dict[str, Any], user: Any = None) -> None:
+    """Write fields as the system, with history (reply code, opt-out)."""
+    history = apply_fields(host, session, user, issue, changes, system=True)
+    history = [h for h in history if (h[1], h[2]) != (h[3], h[4])]
+    if history:
+        issue.updated = host.now()
+        record(session, issue, user, history, issue.updated)
+
+
+def find_open_by_code(host: Amsflow, session: Session, code: str) -> Issue | None:
+    """The open order (in a project enabling sms) with this reply code, if exactly one."""
+    ids = _open_issue_ids_with_code(session, host, normalise_code(code))
+    issues = [session.get(Issue, i) for i in ids]
+    issues = [i for i in issues if i is not None and host.plugins.enabled(i.project.key, PLUGIN)]
+    return issues[0] if len(issues) == 1 else None
+
+
+def messages_of(session: Session, issue: Issue) -> list[SmsMessage]:
+    """The order's SMS log, newest first."""
+    stmt = (select(SmsMessage).where(SmsMessage.issue_id == issue.id)
+            .order_by(SmsMessage.created.desc(), SmsMessage.id.desc()))
+    return list(session.scalars(stmt))
+
+
+def by_key(session: Session, key: str) -> SmsMessage | None:
+    return session.scalar(select(SmsMessage).where(SmsMessage.idempotency_key == key))

@@ -1,0 +1,143 @@
+"""The SMS plugin's pages and API: panel sends, preview, typed replies, unmatched list,
+and the SMS log as JSON."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+
+from core.services.errors import NotAuthenticated, ServiceError
+from core.services.issues import get_issue
+from core.web.common import db, host, login_required, run, user
+from plugins.sms.encoding import analyse
+from plugins.sms.flows import LABEL, PANEL_KINDS, send_from_panel
+from plugins.sms.inbound import attach_reply, receive_reply, unmatched
+from plugins.sms.models import PROCESSED
+from plugins.sms.providers.base import InboundSms
+from plugins.sms.sending import compose
+from plugins.sms.store import messages_of, order_phone
+
+bp = Blueprint("sms", __name__, url_prefix="/sms", template_folder="templates",
+               static_folder="static", static_url_path="/static")
+api = Blueprint("sms_api", __name__, url_prefix="/rest/sms/1")
+
+
+def _back(key: str) -> Any:
+    return redirect(url_for("web.issue", key=key) + "#panel-sms")
+
+
+@bp.post("/browse/<key>/send")
+@login_required
+def send(key: str) -> Any:
+    h, s, me = host(), db(), user()
+    kind = request.form.get("kind", "free_text")
+    text = request.form.get("text", "")
+    nonce = request.form.get("nonce", "")
+    try:
+        issue = get_issue(h, s, me, key)
+        row = run(lambda: send_from_panel(h, s, me, issue, kind, text, nonce))
+    except ServiceError as exc:
+        flash(str(exc), "error")
+        return _back(key)
+    flash(f"{LABEL[row.kind]} til {row.phone}: {row.status}.", "success")
+    return _back(key)
+
+
+def preview_json(key: str, kind: str, text: str) -> dict[str, Any]:
+    """The text an SMS would have, its encoding and segments (nothing is saved)."""
+    h, s = host(), db()
+    issue = get_issue(h, s, user(), key)
+    try:
+        body = compose(h, s, issue, kind if kind in PANEL_KINDS else "free_text", text, user())
+    finally:
+        s.rollback()  # composing may make a reply code; a preview keeps nothing
+    info = analyse(body)
+    return {"body": body, "encoding": info.encoding, "segments": info.segments,
+            "units": info.units, "remaining": info.remaining}
+
+
+@bp.get("/browse/<key>/preview")
+@login_required
+def preview(key: str) -> Any:
+    try:
+        return jsonify(preview_json(key, request.args.get("kind", "free_text"),
+                                    request.args.get("text", "")))
+    except ServiceError as exc:
+        return jsonify(exc.to_json()), exc.status
+
+
+@bp.post("/browse/<key>/reply")
+@login_required
+def typed_reply(key: str) -> Any:
+    """Local provider only: a person types the customer's reply (the embedded default)."""
+    h, s, me = host(), db(), user()
+    try:
+        issue = get_issue(h, s, me, key, permission="edit")
+        phone = order_phone(h, issue)[0] or ""
+        text = request.form.get("text", "")
+        message = InboundSms(provider_id=f"typed-{uuid.uuid4().hex}", sender=phone,
+                             recipient="", text=text)
+        row, _new = run(lambda: receive_reply(h, s, "local", message))
+    except ServiceError as exc:
+        flash(str(exc), "error")
+        return _back(key)
+    if row.status == PROCESSED:
+        flash("Svaret er registrert.", "success")
+    else:
+        flash("Svaret hadde ingen kjent svarkode og ligger blant uknyttede svar.", "warning")
+    return _back(key)
+
+
+@bp.get("/unmatched")
+@login_required
+def unmatched_list() -> Any:
+    return render_template("sms/unmatched.html", replies=unmatched(db()))
+
+
+@bp.post("/unmatched/<int:message_id>/attach")
+@login_required
+def attach(message_id: int) -> Any:
+    h, s, me = host(), db(), user()
+    key = request.form.get("issue", "").strip()
+    try:
+        issue = run(lambda: attach_reply(h, s, me, message_id, key))
+    except ServiceError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("sms.unmatched_list"))
+    flash(f"Svaret er knyttet til {issue.key}.", "success")
+    return redirect(url_for("sms.unmatched_list"))
+
+
+# -- REST -------------------------------------------------------------------------
+
+
+def _api_user() -> Any:
+    me = user()
+    if me is None:
+        raise NotAuthenticated("Du må logge inn.")
+    return me
+
+
+@api.errorhandler(ServiceError)
+def _service_error(exc: ServiceError) -> Any:
+    return jsonify(exc.to_json()), exc.status
+
+
+@api.get("/issue/<key>/messages")
+def api_messages(key: str) -> Any:
+    issue = get_issue(host(), db(), _api_user(), key)
+    return jsonify({"issue": issue.key,
+                    "messages": [m.to_json() for m in messages_of(db(), issue)]})
+
+
+@api.post("/issue/<key>/messages")
+def api_send(key: str) -> Any:
+    h, s, me = host(), db(), _api_user()
+    data = request.get_json(silent=True) or {}
+    issue = get_issue(h, s, me, key)
+    row = run(lambda: send_from_panel(h, s, me, issue, str(data.get("kind", "free_text")),
+                                      str(data.get("text", "")),
+                                      str(data.get("idempotencyKey", ""))))
+    return jsonify(row.to_json()), 201
