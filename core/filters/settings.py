@@ -1,0 +1,49 @@
+"""The instance-wide settings of the filters plugin (``plugins.filters`` in the
+instance config), checked at start-up with the file and line of a bad value.
+
+```yaml
+plugins:
+  filters:
+    base_url: https://ams.example.no   # links in subscription mails
+```
+SMTP itself is the instance's ``smtp:`` block (see ``core.mail``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields
+
+from ..yamlsource import ConfigError, first_error
+
+if TYPE_CHECKING:
+    from ..host import Amsflow
+
+KEY = "amsflow_filters_settings"
+
+
+class FiltersSettings(Schema):
+    class Meta:
+        unknown = RAISE
+
+    base_url = fields.Url(load_default="http://localhost:5000", require_tld=False)
+
+
+def load(config: Any) -> dict[str, Any]:
+    raw = (config.get("plugins") or {}).get("filters") or {}
+    try:
+        return FiltersSettings().load(raw)
+    except ValidationError as exc:
+        where, message = first_error(exc.messages)
+        path = ("plugins", "filters", *where)
+        raise ConfigError(f"{'.'.join(map(str, path))}: {message}", config.path,
+                          config.line(*path)) from exc
+
+
+def settings(host: Amsflow) -> dict[str, Any]:
+    cached = getattr(host, "_filters_settings", None)
+    if cached is None:
+        cached = load(host.config)
+        host._filters_settings = cached  # type: ignore[attr-defined]
+    return cached

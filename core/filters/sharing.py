@@ -1,0 +1,130 @@
+"""Who may see a saved filter: its owner, and whoever one of its shares reaches.
+
+The rule is a SQL clause on ``SavedFilter`` so lists and popularity searches never
+show a filter the user may not open. Seeing a filter never widens what its results
+show: searches always apply the searcher's own browse permissions.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, exists, false, or_, select
+from sqlalchemy.orm import Session
+
+from .. import permissions as perms
+from ..models import Group, Project, User
+from ..services.errors import Forbidden, InvalidInput, NotFound
+from .models import SHARE_TYPES, FilterShare, SavedFilter
+
+if TYPE_CHECKING:
+    from ..host import Amsflow
+
+
+def visible_clause(host: Amsflow, s: Session, user: User | None) -> Any:
+    """WHERE clause: the filters ``user`` may see (admins see every filter)."""
+    if user is None:
+        return false()
+    if perms.is_admin(host, user):
+        return SavedFilter.id.isnot(None)
+    reach = [FilterShare.type.in_(("global", "authenticated")),
+             FilterShare.user_id == user.id]
+    group_ids = [g.id for g in user.groups]
+    if group_ids:
+        reach.append(and_(FilterShare.type == "group", FilterShare.group_id.in_(group_ids)))
+    for pid in perms.browsable_project_ids(host, s, user):
+        reach.append(and_(FilterShare.type == "project", FilterShare.project_id == pid))
+        roles = perms.roles_of(host, s, user, pid)
+        if roles:
+            reach.append(and_(FilterShare.type == "projectRole", FilterShare.project_id == pid,
+                              FilterShare.role.in_(sorted(roles))))
+    shared = exists().where(FilterShare.filter_id == SavedFilter.id, or_(*reach))
+    return or_(SavedFilter.owner_id == user.id, shared)
+
+
+def can_see(host: Amsflow, s: Session, user: User | None, f: SavedFilter) -> bool:
+    return bool(s.scalar(select(SavedFilter.id).where(
+        SavedFilter.id == f.id, visible_clause(host, s, user))))
+
+
+def can_edit(host: Amsflow, user: User | None, f: SavedFilter) -> bool:
+    """Only the owner (or an administrator) changes a filter or its shares."""
+    return user is not None and (f.owner_id == user.id or perms.is_admin(host, user))
+
+
+def require_edit(host: Amsflow, user: User | None, f: SavedFilter) -> None:
+    if not can_edit(host, user, f):
+        raise Forbidden("Bare eieren kan endre filteret.")
+
+
+def _role_name(host: Amsflow, ref: Any) -> str:
+    from ..config import ROLES
+
+    text = str(ref or "").strip()
+    if text.isdigit() and 0 < int(text) <= len(ROLES):
+        return ROLES[int(text) - 1]
+    for role in ROLES:
+        if role.casefold() == text.casefold():
+            return role
+    raise InvalidInput(f"Ukjent prosjektrolle: {text!r}.", {"projectRoleId": "ukjent rolle"})
+
+
+def role_id(role: str) -> int:
+    """Jira clients expect numeric role ids: the role's place in the config's list."""
+    from ..config import ROLES
+
+    return ROLES.index(role) + 1 if role in ROLES else 0
+
+
+def _project(s: Session, ref: Any) -> Project:
+    text = str(ref or "").strip()
+    stmt = select(Project).where(Project.id == int(text)) if text.isdigit() else \
+        select(Project).where(Project.key == text.upper())
+    found = s.scalar(stmt)
+    if found is None:
+        raise InvalidInput(f"Prosjektet {text!r} finnes ikke.", {"projectId": "ukjent prosjekt"})
+    return found
+
+
+def add_share(host: Amsflow, s: Session, actor: User, f: SavedFilter, share_type: str, *,
+              group: str | None = None, project: Any = None, role: Any = None,
+              username: str | None = None) -> FilterShare:
+    """Share ``f`` (owner only). Duplicates are returned, not added twice."""
+    require_edit(host, actor, f)
+    share_type = {"loggedin": "authenticated"}.get(share_type, share_type)
+    if share_type not in SHARE_TYPES:
+        raise InvalidInput(f"Ukjent delingstype: {share_type!r}.", {"type": "ukjent type"})
+    share = FilterShare(filter_id=f.id, type=share_type)
+    if share_type == "group":
+        found = s.scalar(select(Group).where(Group.name == (group or "")))
+        if found is None:
+            raise InvalidInput(f"Gruppen {group!r} finnes ikke.", {"groupname": "ukjent gruppe"})
+        share.group_id = found.id
+    elif share_type in ("project", "projectRole"):
+        proj = _project(s, project)
+        share.project_id = proj.id
+        if share_type == "projectRole":
+            share.role = _role_name(host, role)
+    elif share_type == "user":
+        target = s.scalar(select(User).where(User.username == (username or "")))
+        if target is None:
+            raise InvalidInput(f"Brukeren {username!r} finnes ikke.", {"userKey": "ukjent"})
+        share.user_id = target.id
+    for existing in f.shares:
+        if (existing.type, existing.group_id, existing.project_id, existing.role,
+                existing.user_id) == (share.type, share.group_id, share.project_id, share.role,
+                                      share.user_id):
+            return existing
+    f.shares.append(share)
+    s.flush()
+    return share
+
+
+def remove_share(host: Amsflow, s: Session, actor: User, f: SavedFilter, share_id: int) -> None:
+    require_edit(host, actor, f)
+    for share in f.shares:
+        if share.id == share_id:
+            f.shares.remove(share)
+            s.flush()
+            return
+    raise NotFound(f"Delingen {share_id} finnes ikke på filteret.")
