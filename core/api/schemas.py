@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 
 class _Lenient(Schema):
@@ -29,7 +29,7 @@ class UpdateOps(fields.Dict):
     def __init__(self, **kw: Any) -> None:
         super().__init__(keys=fields.String(),
                          values=fields.List(fields.Dict(keys=fields.String(
-                             validate=lambda v: v in ("set", "add", "remove", "edit")))),
+                             validate=validate.OneOf(("set", "add", "remove", "edit"))))),
                          load_default=dict, **kw)
 
 
@@ -82,4 +82,5 @@ class IssueLinkSchema(_Lenient):
 
 
 class TokenSchema(_Lenient):
-    name = fields.String(required=True, validate=lambda v: 0 < len(v.strip()) <= 100)
+    name = fields.String(required=True, validate=validate.And(
+        validate.Length(max=100), validate.Regexp(r".*\S", error="Navnet kan ikke være tomt.")))

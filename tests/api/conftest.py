@@ -93,3 +93,9 @@ def snapshot(host: Any, key: str) -> dict[str, Any]:
                 "history": count(ChangeGroup, ChangeGroup.issue_id),
                 "links": count(IssueLink, IssueLink.outward_id),
                 "watchers": count(Watcher, Watcher.issue_id)}
+
+
+@pytest.fixture
+def bearer(tokens: dict[str, str]) -> Callable[[str], dict[str, str]]:
+    """``bearer("planner")`` -> headers with that user's API token."""
+    return lambda user: {"Authorization": f"Bearer {tokens[user]}"}
