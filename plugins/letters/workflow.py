@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import io
 import logging
-import weakref
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,8 +20,9 @@ from sqlalchemy.orm import Session
 from core.services.attachments import add_attachment
 from core.workflow.context import WorkflowContext
 
+from . import ahead
 from .errors import LetterError
-from .letterdata import LetterData
+from .letterdata import LOCAL_TZ, LetterData
 from .models import LetterRecord
 from .orders import (
     ensure_reply_code,
@@ -33,34 +32,14 @@ from .orders import (
     sender_for,
     template_source,
 )
-from .output import write_letters
-from .render import RenderedLetter, RenderRun, render_pdf
+from .output import combined_name, write_letters, write_print_file
+from .render import RenderedLetter, render_pdf
 
 if TYPE_CHECKING:
-    from core.host import Amsflow
+    pass
 
 log = logging.getLogger(__name__)
 _WRITTEN = "letters_written_files"
-
-
-@dataclass
-class Prepared:
-    """Letters a bulk run rendered before moving its orders (per host)."""
-
-    letters: dict[int, LetterData] = field(default_factory=dict)
-    pdfs: dict[int, bytes] = field(default_factory=dict)
-    errors: dict[int, LetterError] = field(default_factory=dict)
-    # issue ids of each bulk run, in order, with the run (for a cheap print file)
-    runs: list[tuple[list[int], RenderRun]] = field(default_factory=list)
-
-
-_prepared: weakref.WeakKeyDictionary[Any, Prepared] = weakref.WeakKeyDictionary()
-
-
-def prepared(host: Amsflow) -> Prepared:
-    if host not in _prepared:
-        _prepared[host] = Prepared()
-    return _prepared[host]
 
 
 def register(registry: Any) -> None:
@@ -72,14 +51,19 @@ def register(registry: Any) -> None:
 def generate_letter(ctx: WorkflowContext, args: dict[str, Any]) -> None:
     """Give the order its reply code and its PDF letter (folder, attachment, log)."""
     host, session, issue = ctx.host, ctx.session, ctx.issue
-    code = ensure_reply_code(host, session, issue)
     if ctx.value("planned_start") is None:
         raise ctx.abort("Brevet kunne ikke lages: ordren mangler planlagt starttid.")
+    code = ctx.value("reply_code")
+    if not code:
+        code = ahead.reserved_code(host, session, issue.id)
+        if code:
+            ctx.set_fields({"reply_code": code})
+        else:
+            code = ensure_reply_code(host, session, issue)
     data = letter_data(host, issue, code)
     try:
-        pdf = _take_or_render(host, session, issue.id, ctx.project_key, data)
-        folder = letter_folder(host, ctx.project_key)
-        files = write_letters([RenderedLetter(data, pdf)], folder)
+        pdf = _letter_pdf(ctx, data, int(args.get("bulk_window", ahead.DEFAULT_WINDOW)))
+        files = write_letters([RenderedLetter(data, pdf)], letter_folder(host, ctx.project_key))
         path = files.letters[data.key]
         _remove_on_rollback(session, path)
     except LetterError as exc:
@@ -101,6 +85,7 @@ def generate_letter(ctx: WorkflowContext, args: dict[str, Any]) -> None:
         )
     )
     ctx.add_comment(f"Brev laget: {path.name} (svarkode {code}). Brevet er lagt ved ordren.")
+    _print_window_when_done(ctx, issue.id)
 
 
 def mark_printed(ctx: WorkflowContext, args: dict[str, Any]) -> None:
@@ -124,25 +109,51 @@ def latest_letter(session: Session, issue_id: int) -> LetterRecord | None:
     return session.scalars(stmt.limit(1)).first()
 
 
-def _take_or_render(
-    host: Amsflow, session: Session, issue_id: int, project: str, data: LetterData
-) -> bytes:
-    """The PDF a bulk run made ahead for exactly this data, else a fresh render."""
-    ahead = prepared(host)
-    planned = ahead.letters.pop(issue_id, None)
-    pdf = ahead.pdfs.pop(issue_id, None)
-    error = ahead.errors.pop(issue_id, None)
-    if planned == data:
-        if error is not None:
-            raise error
-        if pdf is not None:
-            return pdf
+def _letter_pdf(ctx: WorkflowContext, data: LetterData, window: int) -> bytes:
+    """The letter made ahead, else made now, together with the rest of a core bulk task."""
+    host, session, issue = ctx.host, ctx.session, ctx.issue
+    pdf = ahead.take(host, issue.id, data)
+    if pdf is not None:
+        return pdf
+    if window > 1 and issue.id not in ahead.prepared(host).windows:
+        from_id = host.catalog.status_ids[ctx.from_status]
+        queued = ahead.pending_in_core_bulk(host, session, issue, from_id, window)
+        if len(queued) > 1:
+            ahead.prepare(host, session, queued, managed=False)
+            pdf = ahead.take(host, issue.id, data)
+            if pdf is not None:
+                return pdf
     return render_pdf(
         data,
-        sender_for(host, project),
-        template_source(host, session, project),
-        render_settings(host.plugins.plugin_settings(project, "letters")),
+        sender_for(host, ctx.project_key),
+        template_source(host, session, ctx.project_key),
+        render_settings(ctx.settings),
     )
+
+
+def _print_window_when_done(ctx: WorkflowContext, issue_id: int) -> None:
+    """Once every letter of a window prepared for a core bulk task is used, write its
+    print file (after commit, so a rolled-back chunk writes none)."""
+    host = ctx.host
+    window = ahead.prepared(host).windows.get(issue_id)
+    if window is None or window.managed or window.run is None:
+        return
+    if set(window.taken) != set(window.ids):
+        return
+    ahead.forget(host, window.ids)
+    if not ctx.settings.get("combined_file", True):
+        return
+    folder = letter_folder(host, window.project)
+    name = combined_name(len(window.ids), host.now().astimezone(LOCAL_TZ))
+    parts = window.run.parts
+
+    def write() -> None:
+        try:
+            write_print_file(parts, folder, name)
+        except LetterError as exc:
+            log.error("print file %s failed: %s", name, exc)
+
+    host.db.after_commit(ctx.session, write)
 
 
 def _remove_on_rollback(session: Session, path: Path) -> None:

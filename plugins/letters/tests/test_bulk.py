@@ -58,3 +58,35 @@ def test_bulk_with_a_broken_converter_moves_nothing_and_says_why(host, session, 
     assert set(result.failed) == {o.key for o in orders}
     assert all("wkhtmltopdf" in why for why in result.failed.values())
     assert {status_key(host, session, o) for o in orders} == {"planning"}
+
+
+def test_core_bulk_task_renders_ahead_and_writes_one_print_file(host, session, users) -> None:
+    import time
+
+    from core.bulk.models import BulkTask
+    from core.bulk.service import submit
+    from core.services import uow
+
+    planner, installer = users["planner"], users["installer"]
+    orders = [
+        planned_order(host, session, planner, installer, address=f"Fjordveien {n}")
+        for n in range(5)
+    ]
+    task = uow.run(host, session, lambda: submit(
+        host, session, planner, orders, "transition", {"transition": "READY_TO_PRINT"},
+        notify=False))  # fmt: skip
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        session.expire_all()
+        if session.get(BulkTask, task.id).status in ("COMPLETE", "FAILED", "CANCELLED"):
+            break
+        time.sleep(0.2)
+    assert session.get(BulkTask, task.id).status == "COMPLETE"
+    assert {status_key(host, session, o) for o in orders} == {"ready_to_print"}
+    folder = letter_folder(host, "FJN")
+    [print_file] = folder.glob("utskrift_*.pdf")
+    pages = pdf_pages(print_file)
+    assert len(pages) == len(orders)
+    for page, order in zip(pages, orders, strict=True):
+        assert values_of(host, order)["reply_code"] in page
+        assert values_of(host, order)["address"] in page
