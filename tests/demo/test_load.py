@@ -11,6 +11,7 @@ from core.auth import verify_password
 from core.demo import generate_orders
 from core.demo.lifecycle import LETTER_MIX, SMS_MIX
 from core.demo.load import PASSWORDS, ensure_demo_users, load_demo, load_project
+from core.fields import OSLO
 from core.models import ChangeGroup, ChangeItem, Comment, Issue, User
 from core.services.issues import create_issue, get_issue, values_of
 from core.workflow.engine import transition_issue
@@ -111,17 +112,11 @@ def test_planned_times_fit_the_status(host, loaded, backend):
             assert issue.assignee.username.startswith("planlegger") and start is None
         if status == "closed" and issue.resolution.name == "Ok":
             assert start < issue.resolution_date <= now
-            assert start.astimezone(host_tz()).weekday() < 5
+            assert start.astimezone(OSLO).weekday() < 5
         if status == "on_hold":
             assert values["on_hold_until"] > now
         checked[status] += 1
     assert checked["ready"] and checked["closed"] and checked["on_hold"]
-
-
-def host_tz():  # noqa: D103
-    from core.fields import OSLO
-
-    return OSLO
 
 
 def test_loaded_orders_hold_generated_values_and_work_with_services(host, backend):
