@@ -203,7 +203,7 @@
         b.closest("tr").classList.toggle("selected", b.checked);
       });
       sessionStorage.setItem(store, JSON.stringify({jql: table.dataset.jql, keys: keys}));
-      counter.textContent = keys.length ? counter.dataset.template.replace("%(n)s", keys.length) : "";
+      counter.textContent = keys.length ? counter.dataset.template.replace("{n}", keys.length) : "";
     }
     boxes.forEach(function (b) { b.checked = keys.indexOf(b.value) >= 0; });
     table.addEventListener("change", function (ev) {
