@@ -49,8 +49,23 @@ def _layout() -> dict[str, Any]:
     }
 
 
+def ink_for(colour: str) -> str:
+    """Dark or white text, whichever reads better on a configured status colour."""
+    h = colour.lstrip("#")
+    if len(h) == 3:
+        h = "".join(c * 2 for c in h)
+    try:
+        r, g, b = (int(h[i:i + 2], 16) / 255 for i in (0, 2, 4))
+    except ValueError:
+        return "#fff"
+    lum = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+    luminance = 0.2126 * lum[0] + 0.7152 * lum[1] + 0.0722 * lum[2]
+    return "#172b4d" if luminance > 0.36 else "#fff"
+
+
 # Globals rather than context so imported macros (lozenge, field inputs) see them.
 bp.add_app_template_global(lambda key: host().status_colour(key), "status_colour")
+bp.add_app_template_global(lambda key: ink_for(host().status_colour(key)), "status_ink")
 bp.add_app_template_global(status_name, "status_name")
 bp.add_app_template_global(field_label, "field_label")
 bp.add_app_template_global(transition_name, "transition_name")
