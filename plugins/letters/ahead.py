@@ -69,7 +69,8 @@ def _code_taken(host: Amsflow, session: Session, code: str) -> bool:
     stmt = select(FieldValue.issue_id).where(
         FieldValue.field_id == fdef.id, FieldValue.value_str == code
     )
-    return session.scalar(stmt.limit(1)) is not None
+    with session.no_autoflush:  # the answer cannot depend on this order's pending changes
+        return session.scalar(stmt.limit(1)) is not None
 
 
 def reserved_code(host: Amsflow, session: Session, issue_id: int) -> str | None:

@@ -45,6 +45,13 @@ def check_folder(folder: Path) -> Path:
     return folder
 
 
+def _ensure_folder(folder: Path) -> None:
+    """Cheaper than ``check_folder`` for every letter: a failed write is caught anyway."""
+    if folder.is_dir():
+        return
+    check_folder(folder)
+
+
 def combined_name(count: int, when: datetime | None = None) -> str:
     """``utskrift_2025-04-22_101500_25-brev.pdf``: sorts by time, tells how many."""
     moment = when or datetime.now()
@@ -55,7 +62,7 @@ def write_letters(
     rendered: Sequence[RenderedLetter] | RenderRun, folder: Path, combined: str | None = None
 ) -> LetterFiles:
     """Write each letter as ``<stem>.pdf`` and, if ``combined`` is a name, the print file."""
-    check_folder(folder)
+    _ensure_folder(folder)
     run = rendered if isinstance(rendered, RenderRun) else None
     rendered = run.letters if run else rendered
     written: list[Path] = []

@@ -69,7 +69,8 @@ def generate_letter(ctx: WorkflowContext, args: dict[str, Any]) -> None:
     except LetterError as exc:
         log.error("letter for %s failed: %s", issue.key, exc)
         raise ctx.abort(exc.user_message, comment=exc.user_message) from exc
-    system = host.system_user(session)
+    with session.no_autoflush:
+        system = host.system_user(session)
     attachment = add_attachment(
         host, session, system, issue, path.name, io.BytesIO(pdf), "application/pdf"
     )
