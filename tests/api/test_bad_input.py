@@ -156,3 +156,16 @@ def test_unknown_update_verb_is_400(client, bearer, order, host):
                           json={"update": {"summary": [{"replace": "x"}]}})
     _jira_error(response, 400)
     assert snapshot(host, key) == before
+
+
+def test_body_over_the_request_limit_is_413_json(client, bearer, order, app, host):
+    import io
+
+    key = order().key
+    too_big = app.config["MAX_CONTENT_LENGTH"] + 1
+    response = client.post(f"/rest/api/2/issue/{key}/attachments", headers={
+        **bearer("planner"), "X-Atlassian-Token": "no-check"},
+        data={"file": (io.BytesIO(b"0" * too_big), "enorm.bin")},
+        content_type="multipart/form-data")
+    _jira_error(response, 413)
+    assert snapshot(host, key)["attachments"] == 0
