@@ -79,7 +79,8 @@ def send_to_order(host: Amsflow, session: Session, issue: Issue, kind: str, *,
         raise NoMobile(reason)
     settings = settings_for(host, issue.project.key)
     key = key or f"{kind}:{issue.key}:{uuid.uuid4().hex}"
-    row = by_key(session, key)
+    with session.no_autoflush:  # the caller's pending changes are flushed once, below
+        row = by_key(session, key)
     if row is not None and row.status in SENT_STATES:
         return row
     message = body if body is not None else compose(host, session, issue, kind, text, user)
@@ -98,7 +99,6 @@ def send_to_order(host: Amsflow, session: Session, issue: Issue, kind: str, *,
         row.status, row.send_after, row.status_at = HELD, allowed, now
         session.flush()
         return row
-    session.flush()
     outbound = OutboundSms(key, phone, message, settings["sender"])
     _apply(row, provider.send(outbound), host.now())
     session.flush()
