@@ -101,8 +101,9 @@ def render_issue(issue: Issue, status: int = 200, **state: Any) -> Any:
     people_fields, kis_fields = field_groups(issue)
     may = {p: perms.allowed(h, s, me, p, pid)
            for p in ("edit", "assign", "comment", "attach", "link", "watch")}
-    state.setdefault("comment_text", "")
-    state.setdefault("errors", {})
+    for name, default in (("comment_text", ""), ("errors", {}), ("messages", []),
+                          ("link_other", ""), ("link_type_chosen", "")):
+        state.setdefault(name, default)
     return render_template(
         "issues/view.html", issue=issue, values=values, may=may,
         important=bool(values.get("important_info")),

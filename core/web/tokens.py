@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -37,7 +37,9 @@ def create_own_token() -> Any:
         return _page(error=_("Give the token a name (at most 100 characters)."), name=name,
                      status=400)
     secret = run(lambda: create_token(db(), user(), name))
-    response = _page(new_secret=secret, name="")
+    body, status = _page(new_secret=secret, name="")
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"  # the secret must not be cached
     return response
 
 

@@ -88,7 +88,7 @@ def test_stale_edit_is_a_conflict_shown_on_the_page(as_user, make_order, host):
     assert _issue(host, key).summary == "Først"
 
 
-def test_put_on_hold_through_its_screen(as_user, make_order, host):
+def test_put_on_hold_through_its_screen(as_user, make_order, host, backend):
     key = make_order(assignee="planner")
     b = as_user("planner")
     view = b.get(f"/browse/{key}").text

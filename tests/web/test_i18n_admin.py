@@ -77,7 +77,7 @@ def test_own_api_token_is_shown_once_works_and_can_be_revoked(as_user, users):
     created = b.post("/profile/tokens", {"name": "Rapporter"})
     assert created.status_code == 200
     secret = created.text.split('<code class="secret">')[1].split("<")[0]
-    assert len(secret) > 30
+    assert len(secret) > 30 and created.headers["Cache-Control"] == "no-store"
     assert secret not in b.get("/profile").text  # never shown again
     anonymous = b.client.application.test_client()
     bearer = {"Authorization": f"Bearer {secret}"}

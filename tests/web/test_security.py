@@ -30,7 +30,7 @@ def test_every_form_on_the_issue_page_carries_a_token(as_user, make_order):
     assert page.count('name="csrf_token"') == forms
 
 
-def test_html_in_summary_and_comment_is_shown_as_text(as_user, users):
+def test_html_in_summary_and_comment_is_shown_as_text(as_user, users, backend):
     b = as_user("planner")
     evil = '<script>alert("x")</script>'
     created = b.post("/issues/new", {"project": "ELV", "issuetype": "Målerbytte",
@@ -45,7 +45,7 @@ def test_html_in_summary_and_comment_is_shown_as_text(as_user, users):
     assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in page
 
 
-def test_installer_sees_only_own_orders(as_user, make_order):
+def test_installer_sees_only_own_orders(as_user, make_order, backend):
     mine = make_order("Montørens ordre", assignee="installer")
     other = make_order("Annen montørs ordre", assignee="installer2")
     b = as_user("installer")
