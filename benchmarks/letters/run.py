@@ -63,6 +63,7 @@ def make_orders(host, count: int) -> tuple[object, list[int]]:  # noqa: ANN001
         return planner, installer
 
     planner, installer = uow.run(host, session, people)
+    session.info["amsflow_silent"] = True  # setting up: no watcher mail
     start = datetime(2025, 4, 22, 8, 0)
 
     def orders() -> list[int]:
@@ -89,7 +90,9 @@ def make_orders(host, count: int) -> tuple[object, list[int]]:  # noqa: ANN001
             ids.append(issue.id)
         return ids
 
-    return planner, uow.run(host, session, orders)
+    ids = uow.run(host, session, orders)
+    session.info.pop("amsflow_silent", None)
+    return planner, ids
 
 
 def main() -> None:
@@ -97,6 +100,7 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=1000)
     parser.add_argument("--chunk-size", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--notify", action="store_true", help="mail watchers (off in bulk)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="amsflow-letters-bench-") as tmp:
         app = build(Path(tmp), args.chunk_size, args.workers)
@@ -119,7 +123,7 @@ def main() -> None:
             render_s = time.perf_counter() - t1
             print(f"render only: {len(sample) / render_s:.1f} letters/s ({render_s:.1f} s)")
 
-            result = ready_to_print(host, session, planner, issues)
+            result = ready_to_print(host, session, planner, issues, notify=args.notify)
             rate = len(result.moved) / result.seconds
             print(
                 f"bulk Klar til utskrift: {len(result.moved)} moved, {len(result.failed)} "
