@@ -37,16 +37,9 @@ def test_saved_template_is_used_for_the_next_letter(client, host, session, users
     )
     assert answer.status_code == 302
     assert session.get(LetterTemplate, "FJN").source == source
-    from .flowhelpers import move
-
     issue = planned_order(host, session, users["planner"], users["installer"])
     move(host, session, users["planner"], issue, "READY_TO_PRINT")
-    from plugins.letters.workflow import latest_letter
-
-    text = pdf_text(
-        latest_letter(session, issue.id).path
-        and __import__("pathlib").Path(latest_letter(session, issue.id).path)
-    )
+    text = pdf_text(Path(latest_letter(session, issue.id).path))
     assert "egen mal" in text and values_of(host, issue)["reply_code"] in text
 
 
