@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, scoped_session, sessionmaker
+from sqlalchemy.orm import Session, close_all_sessions, scoped_session, sessionmaker
 
 AFTER_COMMIT = "amsflow_after_commit"
 
@@ -93,5 +93,7 @@ class Database:
         self.scoped.remove()
 
     def dispose(self) -> None:
+        """Close every session (also those other code kept) and the pool."""
         self.scoped.remove()
+        close_all_sessions()
         self.engine.dispose()

@@ -66,7 +66,16 @@ def register_periodic_tasks(registry: Any) -> None:
 
 @hookspec
 def register_jql_functions(registry: Any) -> None:
-    """Add JQL functions: ``registry.function(name)(fn)``."""
+    """Add JQL functions: ``registry.function(name)(fn)``.
+
+    ``fn(ctx, *args: str)`` gets a context with ``host``, ``session``, ``user``,
+    ``now`` and ``field``, and returns one value or a list: a string or number (read
+    as a literal), a ``datetime``, a ``User``, or a one-column ``Select`` used as an
+    ``IN`` subquery (issue ids for ``key``, usernames for user fields). Raising
+    ``ValueError`` becomes a JQL error shown to the user. The built-ins
+    (``currentUser()``, ``membersOf()``, ``startOfDay()``...) live in
+    ``core.jql.functions``.
+    """
 
 
 @hookspec

@@ -167,18 +167,20 @@ def test_hook_issue_commented(shost):
     assert (issue.key, "Hei på deg") in _calls("commented")
 
 
-def test_hook_issue_actions(shost):
+def test_hook_issue_actions(sapp, shost):
     session, user, issue = _order(shost)
-    actions = [a for group in shost.emit(issue, "issue_actions", user=user) for a in group]
-    assert "sample" in [a.id for a in actions]
-    _, _, other = _order(shost, "FJN")
-    actions = [a for group in shost.emit(other, "issue_actions", user=user) for a in group]
+    with sapp.test_request_context():
+        actions = [a for g in shost.emit(issue, "issue_actions", user=user) for a in g]
+        assert "sample" in [a.id for a in actions]
+        _, _, other = _order(shost, "FJN")
+        actions = [a for g in shost.emit(other, "issue_actions", user=user) for a in g]
     assert "sample" not in [a.id for a in actions]
 
 
-def test_hook_issue_panels(shost):
+def test_hook_issue_panels(sapp, shost):
     session, user, issue = _order(shost)
-    panels = [p for group in shost.emit(issue, "issue_panels", user=user) for p in group]
+    with sapp.test_request_context():  # panels render in the issue view's request
+        panels = [p for group in shost.emit(issue, "issue_panels", user=user) for p in group]
     assert any(p.id == "sample" and issue.key in p.html for p in panels)
 
 

@@ -1,0 +1,52 @@
+"""What a bulk task does to one order, through the same services as a person."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session
+
+from .. import permissions as perms
+from ..models import Issue, User
+from ..services import watchers
+from ..services.errors import InvalidInput
+from ..services.issues import delete_issue, edit_issue, find_user
+from ..workflow.engine import transition_issue
+
+if TYPE_CHECKING:
+    from ..host import Amsflow
+
+OPERATIONS = ("edit", "transition", "watch", "unwatch", "delete")
+PERMISSION_OF = {"edit": "edit", "transition": "transition", "watch": "watch",
+                 "unwatch": "watch", "delete": "delete"}
+
+
+def check_params(operation: str, params: dict[str, Any]) -> None:
+    """Refuse a malformed operation before any order is touched."""
+    if operation not in OPERATIONS:
+        raise InvalidInput(errors={"operation": f"Ukjent operasjon '{operation}'."})
+    if operation == "edit":
+        fields = params.get("fields")
+        if not isinstance(fields, dict) or not fields:
+            raise InvalidInput(errors={"fields": "Velg minst ett felt å endre."})
+    if operation == "transition" and not params.get("transition"):
+        raise InvalidInput(errors={"transition": "Velg en overgang."})
+
+
+def apply(host: Amsflow, session: Session, user: User, issue: Issue, operation: str,
+          params: dict[str, Any]) -> None:
+    """Do the operation to one issue; raises a ServiceError when it cannot."""
+    perms.require(host, session, user, "bulk_change", issue)
+    if operation == "edit":
+        edit_issue(host, session, user, issue, dict(params["fields"]))
+    elif operation == "transition":
+        transition_issue(host, session, user, issue, params["transition"],
+                         dict(params.get("fields") or {}), params.get("comment"))
+    elif operation in ("watch", "unwatch"):
+        target = find_user(session, params.get("user")) or user
+        if operation == "watch":
+            watchers.add_watcher(host, session, user, issue, target.username)
+        else:
+            watchers.remove_watcher(host, session, user, issue, target.username)
+    elif operation == "delete":
+        delete_issue(host, session, user, issue)

@@ -1,0 +1,58 @@
+"""E-mail to watchers when an order changes (an essential plugin of the core).
+
+A change made with notifications off (bulk change's choice) marks its session
+``amsflow_silent``; nothing is sent for it. The actor is never mailed about
+their own change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import object_session
+
+from .hookspecs import hookimpl
+from .mail import send_mail
+from .models import Issue, User, Watcher
+
+
+def _queue(host: Any, issue: Any, user: Any, what: str) -> None:
+    session = object_session(issue)
+    if session is not None and session.info.get("amsflow_silent"):
+        return
+    host.jobs.enqueue("core.notify_watchers", issue_id=issue.id, what=what,
+                      actor_id=user.id if user else None)
+
+
+@hookimpl
+def issue_transitioned(host: Any, issue: Any, user: Any, transition: Any) -> None:
+    _queue(host, issue, user, f"Status: {transition.name}")
+
+
+@hookimpl
+def issue_updated(host: Any, issue: Any, user: Any, changes: dict[str, Any]) -> None:
+    _queue(host, issue, user, "Endret: " + ", ".join(sorted(changes)))
+
+
+@hookimpl
+def issue_commented(host: Any, issue: Any, user: Any, comment: Any) -> None:
+    _queue(host, issue, user, f"Ny kommentar: {comment.body[:500]}")
+
+
+@hookimpl
+def register_jobs(registry: Any) -> None:
+    @registry.job("core.notify_watchers")
+    def notify_watchers(host: Any, issue_id: int, what: str, actor_id: int | None) -> int:
+        with host.db.new_session() as s:
+            issue = s.get(Issue, issue_id)
+            if issue is None:
+                return 0
+            to = [u.email for u in s.scalars(select(User).join(
+                Watcher, Watcher.user_id == User.id).where(
+                Watcher.issue_id == issue_id, User.id != (actor_id or 0), User.email != ""))]
+            if not to:
+                return 0
+            send_mail(host, to, f"[{issue.key}] {issue.summary}",
+                      f"{issue.key}: {issue.summary}\n\n{what}\n")
+            return len(to)
