@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextvars
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,7 +50,12 @@ class Database:
     def __init__(self, url: str, base_dir: Path | None = None) -> None:
         self.engine = make_engine(url, base_dir)
         self.session_factory = sessionmaker(bind=self.engine, expire_on_commit=False)
-        self.scoped = scoped_session(self.session_factory)
+        # A job run in the caller's thread gets a scope of its own, so it never
+        # shares (or closes) the caller's session.
+        self._scope: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+            f"amsflow_db_scope_{id(self)}", default=None)
+        self.scoped = scoped_session(
+            self.session_factory, scopefunc=lambda: (threading.get_ident(), self._scope.get()))
         event.listen(self.session_factory, "after_soft_rollback", self._drop_after_commit)
 
     @property
@@ -58,6 +65,16 @@ class Database:
     def session(self) -> Session:
         """The current scoped session (one per request or job)."""
         return self.scoped()
+
+    @contextmanager
+    def job_scope(self, name: str) -> Iterator[None]:
+        """Run a block with its own scoped session, removed at the end."""
+        token = self._scope.set(name)
+        try:
+            yield
+        finally:
+            self.scoped.remove()
+            self._scope.reset(token)
 
     @contextmanager
     def new_session(self) -> Iterator[Session]:

@@ -44,62 +44,75 @@ class JobQueue:
 
     def enqueue(self, name: str, *, job_id: str | None = None, background: bool = False,
                 **kwargs: Any) -> str:
-        """Queue a job by name. In process it runs now (or on a thread when
-        ``background``), which keeps the embedded default simple and tests exact."""
+        """Queue a job by name. In process it runs now, in its own session scope
+        (or on a thread when ``background``), which keeps the embedded default
+        simple and tests exact. A job id given twice is one job."""
         if name not in self.host.plugins.jobs:
             raise KeyError(f"unknown job '{name}'")
+        if self.in_process and not background and job_id is None:
+            # The cheap path for small side effects (mail, notifications): only a
+            # failure is recorded, so it stays visible to an admin.
+            job_id = uuid.uuid4().hex
+            execute(self.host, job_id, name, kwargs, recorded=False)
+            return job_id
         job_id = job_id or uuid.uuid4().hex
         with self.host.db.new_session() as s:
             existing = s.get(JobRecord, job_id)
             if existing is not None and existing.status in ("queued", "started", "finished"):
-                return job_id  # the same job id twice is one job
+                return job_id
             if existing is None:
-                s.add(JobRecord(id=job_id, name=name, args_json=json.dumps(kwargs,
-                                                                          default=str)))
-        if self.in_process:
-            # Its own thread even when waited for: a job gets its own scoped session
-            # and never touches (or closes) the caller's.
-            thread = threading.Thread(target=execute, args=(self.host, job_id, name, kwargs),
-                                      daemon=True, name=f"job-{name}")
-            thread.start()
-            if not background:
-                thread.join()
-        else:
+                s.add(JobRecord(id=job_id, name=name, args_json=_json(kwargs)))
+        if not self.in_process:
             self.queue().enqueue(run_job, name, job_id, kwargs, job_id=job_id,
                                  job_timeout=3600, result_ttl=3600, failure_ttl=7 * 86400)
+        elif background:
+            threading.Thread(target=execute, args=(self.host, job_id, name, kwargs),
+                             daemon=True, name=f"job-{name}").start()
+        else:
+            execute(self.host, job_id, name, kwargs)
         return job_id
 
 
-def execute(host: Amsflow, job_id: str, name: str, kwargs: dict[str, Any]) -> Any:
-    """Run one job and record how it went; errors are kept, not swallowed."""
+def _json(kwargs: dict[str, Any]) -> str:
+    return json.dumps(kwargs, default=str)
+
+
+def execute(host: Amsflow, job_id: str, name: str, kwargs: dict[str, Any],
+            recorded: bool = True) -> Any:
+    """Run one job in a session scope of its own and record how it went; errors
+    are kept, never swallowed."""
     entry = host.plugins.jobs.get(name)
-    with host.db.new_session() as s:
-        rec = s.get(JobRecord, job_id)
-        if rec is not None:
-            rec.status = "started"
-            rec.attempts += 1
+    if recorded:
+        _mark(host, job_id, "started")
     try:
-        result = entry.fn(host, **kwargs)
+        with host.db.job_scope(job_id):
+            result = entry.fn(host, **kwargs)
     except Exception as exc:
         log.exception("job %s (%s) failed", name, job_id)
+        error = f"{exc}\n\n{traceback.format_exc()}"[-8000:]
         with host.db.new_session() as s:
             rec = s.get(JobRecord, job_id)
-            if rec is not None:
-                rec.status = "failed"
-                rec.error = f"{exc}\n\n{traceback.format_exc()}"[-8000:]
-                rec.finished = utcnow()
-        host.db.remove()
+            if rec is None:
+                rec = JobRecord(id=job_id, name=name, args_json=_json(kwargs), attempts=1)
+                s.add(rec)
+            rec.status, rec.error, rec.finished = "failed", error, utcnow()
         if not host.jobs.in_process:
             raise
         return None
+    if recorded:
+        _mark(host, job_id, "finished")
+    return result
+
+
+def _mark(host: Amsflow, job_id: str, status: str) -> None:
     with host.db.new_session() as s:
         rec = s.get(JobRecord, job_id)
         if rec is not None:
-            rec.status = "finished"
-            rec.error = ""
-            rec.finished = utcnow()
-    host.db.remove()
-    return result
+            rec.status = status
+            if status == "started":
+                rec.attempts += 1
+            else:
+                rec.error, rec.finished = "", utcnow()
 
 
 def run_job(name: str, job_id: str, kwargs: dict[str, Any]) -> Any:
@@ -127,10 +140,9 @@ def run_periodic_once(host: Amsflow) -> list[str]:
     ran = []
     for entry in host.plugins.periodic:
         try:
-            entry.fn(host)
+            with host.db.job_scope(f"periodic-{entry.name}"):
+                entry.fn(host)
             ran.append(entry.name)
         except Exception:
             log.exception("periodic task %s failed", entry.name)
-        finally:
-            host.db.remove()
     return ran

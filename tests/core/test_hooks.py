@@ -83,13 +83,16 @@ def test_hook_register_nav_items(shost):
 
 
 def test_hook_register_jobs(shost):
-    ok = shost.jobs.enqueue("sample.echo", text="hei")
+    ok = shost.jobs.enqueue("sample.echo", job_id="echo-1", text="hei")
+    again = shost.jobs.enqueue("sample.echo", job_id="echo-1", text="hei")
+    quick = shost.jobs.enqueue("sample.echo", text="kjapt")
     bad = shost.jobs.enqueue("sample.echo", text="fail")
     with shost.db.new_session() as s:
-        assert s.get(JobRecord, ok).status == "finished"
-        failed = s.get(JobRecord, bad)
+        assert s.get(JobRecord, ok).status == "finished" and again == ok
+        assert s.get(JobRecord, quick) is None  # a fire-and-forget job leaves no record
+        failed = s.get(JobRecord, bad)  # ... unless it fails
         assert failed.status == "failed" and "sample job failed" in failed.error
-    assert _calls("job") == ["hei", "fail"]
+    assert _calls("job") == ["hei", "kjapt", "fail"]
 
 
 def test_hook_register_periodic_tasks(shost):
