@@ -75,6 +75,12 @@ def main(ctx: click.Context, config_path: str | None) -> None:
     ctx.obj = _State(config_path)
 
 
+def _add_builtin_groups() -> None:
+    from .demo.cli import demo
+
+    main.add_command(demo)
+
+
 @main.command("check-config")
 @pass_state
 def check_config(state: _State) -> None:
@@ -259,6 +265,8 @@ def scheduler(state: _State, every: float, once: bool) -> None:
         time.sleep(every)
 
 
+
+_add_builtin_groups()
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
