@@ -94,7 +94,7 @@ def letter_data(host: Amsflow, issue: Issue, reply_code: str) -> LetterData:
         customer_name=values.get("customer_name") or "",
         address=values.get("address") or "",
         postcode=values.get("postcode") or "",
-        city=values.get("city") or "",
+        city=values.get("post_town") or "",
         planned_start=values["planned_start"],
         reply_code=reply_code,
         installer=installer,
