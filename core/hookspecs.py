@@ -127,3 +127,23 @@ def issue_actions(host: Any, issue: Any, user: Any) -> list[Any]:
 @hookspec
 def issue_panels(host: Any, issue: Any, user: Any) -> list[Any]:
     """Return ``IssuePanel``s (title and safe HTML) for the issue view."""
+
+
+@hookspec
+def bulk_task_starting(host: Any, task: Any, issues: list[Any], params: dict[str, Any]) -> None:
+    """A bulk-change task is about to work through ``issues`` (its pending orders of one
+    project, in run order), for the plugins that project enables.
+
+    Lets a plugin prepare work for the whole task at once (render letters ahead,
+    batch lookups) instead of one order at a time. ``task`` is the ``BulkTask``
+    (``.id``, ``.operation``), ``params`` its operation parameters (for a transition:
+    ``transition``, ``fields``, ``comment``). Called again when a task is resumed,
+    with only the orders still pending. Nothing may be written here: each order
+    still changes in its own transaction.
+    """
+
+
+@hookspec
+def bulk_task_finished(host: Any, task: Any) -> None:
+    """A bulk-change task stopped (``task.status`` COMPLETE, CANCELLED or FAILED), for
+    the plugins its projects enable: drop what ``bulk_task_starting`` prepared."""

@@ -79,3 +79,19 @@ def register_nav_items(user: Any) -> list[Any]:
     from .web import nav_items
 
     return nav_items(user)
+
+
+@hookimpl
+def bulk_task_starting(host: Any, task: Any, issues: list[Any]) -> None:
+    """Note a core bulk transition's orders so letters can be rendered ahead in windows."""
+    if task.operation == "transition":
+        from . import ahead
+
+        ahead.task_starting(host, task.id, issues)
+
+
+@hookimpl
+def bulk_task_finished(host: Any, task: Any) -> None:
+    from . import ahead
+
+    ahead.task_finished(host, task.id)

@@ -2,10 +2,11 @@
 
 Starting wkhtmltopdf costs about a third of a second, so rendering each order's
 letter when its own transition runs would cap a bulk run at a few letters a
-second. Instead a bulk run (ours in ``bulk.py``, or the core's bulk task, seen
-from its pending items) renders a window of letters in parallel chunks first,
-with reply codes reserved but not yet written; each order's post-function then
-takes its letter, provided the data it would print is exactly the same.
+second. Instead a bulk run (ours in ``bulk.py``, or the core's bulk task, whose
+pending orders the ``bulk_task_starting`` hook hands us) renders a window of
+letters in parallel chunks first, with reply codes reserved but not yet written;
+each order's post-function then takes its letter, provided the data it would
+print is exactly the same.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ class Prepared:
     pdfs: dict[int, bytes] = field(default_factory=dict)
     errors: dict[int, LetterError] = field(default_factory=dict)
     windows: dict[int, Window] = field(default_factory=dict)
+    tasks: dict[str, list[int]] = field(default_factory=dict)  # core bulk task -> order ids
+    task_of: dict[int, str] = field(default_factory=dict)
 
 
 _prepared: weakref.WeakKeyDictionary[Any, Prepared] = weakref.WeakKeyDictionary()
@@ -144,37 +147,46 @@ def forget(host: Amsflow, issue_ids: Sequence[int]) -> None:
             store.pop(issue_id, None)
 
 
+def task_starting(host: Amsflow, task_id: str, issues: Sequence[Issue]) -> None:
+    """Note a core bulk task's pending orders of one project, in run order (from the
+    ``bulk_task_starting`` hook), so a post-function can render its window ahead."""
+    queue = prepared(host).tasks.setdefault(task_id, [])
+    queue.extend(issue.id for issue in issues)
+    position = prepared(host).task_of
+    for issue in issues:
+        position[issue.id] = task_id
+
+
+def task_finished(host: Amsflow, task_id: str) -> None:
+    """Drop a finished core bulk task's queue and whatever was prepared but not taken."""
+    ahead = prepared(host)
+    ids = ahead.tasks.pop(task_id, [])
+    for issue_id in ids:
+        if ahead.task_of.get(issue_id) == task_id:
+            del ahead.task_of[issue_id]
+    forget(host, ids)
+
+
 def pending_in_core_bulk(
     host: Amsflow, session: Session, issue: Issue, status_id: int, window: int = DEFAULT_WINDOW
 ) -> list[Issue]:
-    """Orders queued in a running core bulk task that holds ``issue`` (itself included).
+    """Orders queued after ``issue`` in the running core bulk task that holds it
+    (itself included), in the same project and still in ``status_id``.
 
     ``status_id`` is the status the orders move from; the issue itself has already
     left it when its post-function runs.
     """
-    from core.bulk.models import BulkItem, BulkTask
-
-    task_id = session.scalar(
-        select(BulkItem.task_id)
-        .join(BulkTask, BulkTask.id == BulkItem.task_id)
-        .where(
-            BulkItem.issue_id == issue.id,
-            BulkItem.state == "pending",
-            BulkTask.status == "RUNNING",
-            BulkTask.operation == "transition",
-        )
-        .limit(1)
-    )
+    ahead = prepared(host)
+    task_id = ahead.task_of.get(issue.id)
     if task_id is None:
         return []
-    ids = session.scalars(
-        select(BulkItem.issue_id)
-        .where(BulkItem.task_id == task_id, BulkItem.state == "pending")
-        .order_by(BulkItem.seq)
-        .limit(window)
-    ).all()
+    queue = ahead.tasks.get(task_id, [])
+    try:
+        at = queue.index(issue.id)
+    except ValueError:
+        return []
     out = []
-    for issue_id in ids:
+    for issue_id in queue[at : at + window]:
         other = session.get(Issue, issue_id)
         if other is issue or (
             other is not None

@@ -1,0 +1,59 @@
+"""Calling the ``bulk_task_starting`` / ``bulk_task_finished`` hooks for the
+plugins the task's projects enable, so a plugin can prepare work for a whole task
+(letters render ahead) without reading the bulk tables itself."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Issue, Project
+from .models import BulkItem, BulkTask
+
+if TYPE_CHECKING:
+    from ..host import Amsflow
+
+log = logging.getLogger("amsflow.bulk")
+
+
+def _listening(host: Amsflow, project: str, hook: str) -> bool:
+    return bool(host.plugins.for_project(project, hook).get_hookimpls())
+
+
+def task_starting(host: Amsflow, session: Session, task: BulkTask,
+                  params: dict[str, Any]) -> list[str]:
+    """Tell each project's plugins which orders are pending, in run order. Returns
+    the projects told, for ``task_finished``. Orders are loaded only for projects
+    with a plugin listening."""
+    pending = BulkItem.task_id == task.id, BulkItem.state == "pending"
+    projects = list(session.scalars(
+        select(Project.key).join(Issue, Issue.project_id == Project.id)
+        .join(BulkItem, BulkItem.issue_id == Issue.id).where(*pending).distinct()))
+    projects = [p for p in sorted(projects)
+                if _listening(host, p, "bulk_task_starting")
+                or _listening(host, p, "bulk_task_finished")]
+    if not any(_listening(host, p, "bulk_task_starting") for p in projects):
+        return projects
+    by_project: dict[str, list[Issue]] = defaultdict(list)
+    for issue in session.scalars(select(Issue).join(BulkItem, BulkItem.issue_id == Issue.id)
+                                 .where(*pending).order_by(BulkItem.seq)).unique():
+        by_project[issue.project.key].append(issue)
+    for project in projects:
+        if by_project.get(project):
+            host.plugins.emit(project, "bulk_task_starting", host=host, task=task,
+                              issues=by_project[project], params=params)
+    return projects
+
+
+def task_finished(host: Amsflow, task: BulkTask, projects: list[str]) -> None:
+    """Let the plugins drop what they prepared; a plugin's error is logged, not raised,
+    so it never hides how the task itself went."""
+    for project in projects:
+        try:
+            host.plugins.emit(project, "bulk_task_finished", host=host, task=task)
+        except Exception:
+            log.exception("bulk_task_finished failed for %s in %s", task.id, project)

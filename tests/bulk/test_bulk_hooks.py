@@ -1,0 +1,111 @@
+"""The bulk task hooks: ``bulk_task_starting`` hands a project's plugins the pending
+orders in run order, ``bulk_task_finished`` says the task stopped; plugins of a
+project that does not enable them hear nothing."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+
+from core.app import create_app
+from core.bulk import service
+from core.bulk.models import BulkItem, BulkTask
+from core.bulk.runner import run_task
+from core.config import parse_config
+from core.hookspecs import hookimpl
+from core.jobs import run_worker
+from core.services import uow
+from core.services.issues import create_issue
+
+REDIS = "redis://127.0.0.1:6379/0"
+
+
+class Spy:
+    """A third-party-style plugin that records what the bulk hooks tell it."""
+
+    PLUGIN_NAME = "bulkspy"
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, Any]] = []
+
+    @hookimpl
+    def bulk_task_starting(self, host: Any, task: Any, issues: list[Any],
+                           params: dict[str, Any]) -> None:
+        self.calls.append(("starting", (task.id, [i.key for i in issues], dict(params))))
+
+    @hookimpl
+    def bulk_task_finished(self, host: Any, task: Any) -> None:
+        self.calls.append(("finished", (task.id, task.status)))
+
+
+@pytest.fixture
+def spy() -> Spy:
+    return Spy()
+
+
+@pytest.fixture
+def app(config_dict: dict[str, Any], spy: Spy) -> Any:
+    config_dict["redis_url"] = REDIS
+    config_dict["jobs"] = {"queue": f"test-{uuid.uuid4().hex[:8]}", "bulk_chunk": 3,
+                           "bulk_pause_ratio": 0.0}
+    config_dict["projects"][0]["plugins"]["bulkspy"] = {}  # ELV only
+    application = create_app(parse_config(config_dict), extra_plugins=(spy,),
+                             create_schema=True, overrides={"TESTING": True})
+    yield application
+    application.extensions["amsflow"].db.dispose()
+
+
+def _orders(host: Any, session: Any, user: Any, project: str, n: int) -> list[Any]:
+    out = [create_issue(host, session, user, project, "Målerbytte", f"{project} {i}",
+                        {"customer_name": f"Kunde {i}"}) for i in range(n)]
+    host.db.commit(session)
+    return out
+
+
+def _submit(host: Any, session: Any, user: Any, issues: list[Any]) -> BulkTask:
+    return uow.run(host, session, lambda: service.submit(
+        host, session, user, issues, "transition", {"transition": "START_PLANNING"}))
+
+
+def test_hook_bulk_task_starting(host, session, users, spy):
+    planner = users["planner"]
+    fjn = _orders(host, session, planner, "FJN", 2)
+    elv = _orders(host, session, planner, "ELV", 4)
+    chosen = [fjn[0], elv[2], elv[0], fjn[1], elv[3], elv[1]]
+    task = _submit(host, session, planner, chosen)
+    run_worker(host, burst=True)
+    starting = [arg for kind, arg in spy.calls if kind == "starting"]
+    assert len(starting) == 1
+    task_id, keys, params = starting[0]
+    assert task_id == task.id
+    assert keys == [i.key for i in chosen if i.key.startswith("ELV")]  # in run order
+    assert params["transition"] == "START_PLANNING"
+
+    # A resumed task hands over only what is still pending.
+    session.expire_all()
+    items = session.query(BulkItem).filter_by(task_id=task.id).order_by(BulkItem.seq).all()
+    for item in items[-2:]:
+        item.state = "pending"
+    session.get(BulkTask, task.id).status = "RUNNING"
+    host.db.commit(session)
+    spy.calls.clear()
+    run_task(host, task.id)
+    [(_, resumed, _)] = [arg for kind, arg in spy.calls if kind == "starting"]
+    pending_elv = [i.key for i in items[-2:] if i.key.startswith("ELV")]
+    assert resumed == pending_elv
+
+
+def test_hook_bulk_task_finished(host, session, users, spy):
+    planner = users["planner"]
+    done = _submit(host, session, planner, _orders(host, session, planner, "ELV", 4))
+    cancelled = _submit(host, session, planner, _orders(host, session, planner, "ELV", 4))
+    uow.run(host, session, lambda: service.cancel(host, session, planner, cancelled.id))
+    only_fjn = _submit(host, session, planner, _orders(host, session, planner, "FJN", 2))
+    run_worker(host, burst=True)
+    finished = dict(arg for kind, arg in spy.calls if kind == "finished")
+    assert finished == {done.id: "COMPLETE", cancelled.id: "CANCELLED"}
+    assert only_fjn.id not in finished
+    session.expire_all()
+    assert session.get(BulkTask, only_fjn.id).status == "COMPLETE"
