@@ -9,6 +9,7 @@
   var data = null;
   var items = [];
   var active = -1;
+  var seq = 0;  // answers to an older keystroke (or after Escape) are dropped
   var OPERATORS = ["=", "!=", "~", "!~", ">", ">=", "<", "<=", "in", "not in", "is", "is not",
                    "was", "was in", "was not", "was not in", "changed"];
   var KEYWORDS = ["and", "or", "not", "order by", "asc", "desc", "empty"];
@@ -101,17 +102,20 @@
     box.value = text.slice(0, ctx.start) + insert + text.slice(end);
     var pos = ctx.start + insert.length;
     box.setSelectionRange(pos, pos);
-    list.hidden = true;
+    close();
     box.focus();
     update();
   }
 
   function startsWith(v, typed) { return v.toLowerCase().indexOf(unquote(typed).toLowerCase()) === 0; }
 
+  function close() { seq++; list.hidden = true; }
+
   function update() {
     var ctx = context();
+    var mine = ++seq;
     load().then(function (d) {
-      if (!d) { return; }
+      if (!d || mine !== seq) { return; }
       if (ctx.kind === "field") {
         show(d.visibleFieldNames.filter(function (f) {
           return startsWith(f.value, ctx.typed) || startsWith(f.displayName, ctx.typed);
@@ -127,6 +131,7 @@
           "&fieldValue=" + encodeURIComponent(unquote(ctx.typed));
         fetch(url, {credentials: "same-origin"}).then(function (r) { return r.json(); })
           .then(function (res) {
+            if (mine !== seq) { return; }
             var fns = d.visibleFunctionNames.filter(function (f) { return ctx.typed && startsWith(f.value, ctx.typed); })
               .map(function (f) { return {value: f.value}; });
             show((res.results || []).map(function (v) {
@@ -140,13 +145,14 @@
   if (box && list) {
     box.addEventListener("input", update);
     box.addEventListener("focus", update);
-    box.addEventListener("blur", function () { setTimeout(function () { list.hidden = true; }, 150); });
+    box.addEventListener("blur", function () { setTimeout(close, 150); });
     box.addEventListener("keydown", function (ev) {
       if (ev.key === "Enter" && !ev.shiftKey && (list.hidden || active < 0)) {
         ev.preventDefault();
         box.form.submit();
         return;
       }
+      if (ev.key === "Escape") { close(); return; }
       if (list.hidden) { return; }
       if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
         ev.preventDefault();
@@ -156,8 +162,6 @@
         });
       } else if (ev.key === "Enter" || ev.key === "Tab") {
         if (active >= 0) { ev.preventDefault(); choose(active, list._ctx); }
-      } else if (ev.key === "Escape") {
-        list.hidden = true;
       }
     });
   }
