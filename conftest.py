@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import os
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,8 +18,10 @@ from typing import Any
 import pytest
 import yaml
 from sqlalchemy import create_engine, text
+from werkzeug.serving import make_server
 
 from core.app import create_app
+from core.auth import hash_password
 from core.config import parse_config
 from core.host import Amsflow
 from core.services.users import create_user, get_or_create_group, grant_role
@@ -26,6 +29,7 @@ from core.services.users import create_user, get_or_create_group, grant_role
 ROOT = Path(__file__).resolve().parent
 PG_URL = os.environ.get("AMSFLOW_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PASSWORD = "Passord-123"
+CHROMIUM = "/usr/bin/chromium"
 
 
 def demo_config_dict() -> dict[str, Any]:
@@ -100,32 +104,70 @@ def session(host: Amsflow) -> Iterator[Any]:
     s.close()
 
 
-@pytest.fixture
-def users(host: Amsflow) -> dict[str, Any]:
-    """admin (instance admin), planner (Planlegger in both projects), installer and
-    installer2 (Montør in both), outsider (no role). All share ``PASSWORD``."""
+_HASHES: dict[str, str] = {}
+
+
+def make_test_users(host: Amsflow, password: str = PASSWORD) -> dict[str, int]:
+    """admin (instance admin), planner (Planlegger in both projects through the
+    group ``planleggere``), installer and installer2 (Montør in both), outsider (no
+    role); returns their ids."""
     with host.db.new_session() as s:
         made = {
-            "admin": create_user(s, "admin", "Ada Admin", PASSWORD, "admin@example.no",
+            "admin": create_user(s, "admin", "Ada Admin", "", "admin@example.no",
                                  groups=(host.config["admin_group"],)),
-            "planner": create_user(s, "planner", "Per Planlegger", PASSWORD,
-                                   "per@example.no"),
-            "installer": create_user(s, "installer", "Mona Montør", PASSWORD,
-                                     "mona@example.no"),
-            "installer2": create_user(s, "installer2", "Morten Montør", PASSWORD),
-            "outsider": create_user(s, "outsider", "Otto Utenfor", PASSWORD),
+            "planner": create_user(s, "planner", "Per Planlegger", "", "per@example.no"),
+            "installer": create_user(s, "installer", "Mona Montør", "", "mona@example.no"),
+            "installer2": create_user(s, "installer2", "Morten Montør", ""),
+            "outsider": create_user(s, "outsider", "Otto Utenfor", ""),
         }
+        if password not in _HASHES:  # scrypt is slow on purpose: hash once per run
+            _HASHES[password] = hash_password(password)
+        for user in made.values():
+            user.password_hash = _HASHES[password]
         planners = get_or_create_group(s, "planleggere")
         made["planner"].groups.append(planners)
         for key in ("ELV", "FJN"):
             grant_role(s, key, "Planlegger", group=planners)
             grant_role(s, key, "Montør", user=made["installer"])
             grant_role(s, key, "Montør", user=made["installer2"])
-        ids = {name: u.id for name, u in made.items()}
-    session = host.db.session()
+        return {name: u.id for name, u in made.items()}
+
+
+@pytest.fixture
+def users(host: Amsflow) -> dict[str, Any]:
+    """The test users of ``make_test_users``, all with the password ``PASSWORD``."""
     from core.models import User
 
+    ids = make_test_users(host)
+    session = host.db.session()
     return {name: session.get(User, uid) for name, uid in ids.items()}
+
+
+@pytest.fixture
+def live_url(app: Any, users: dict[str, Any]) -> Iterator[str]:
+    """The app served by werkzeug on a free loopback port (threaded); its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture
+def browser_page() -> Iterator[Any]:
+    """A page in Debian's Chromium driven by Playwright (Norwegian locale)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--lang=nb-NO"])
+        context = browser.new_context(viewport={"width": 1360, "height": 900},
+                                      locale="nb-NO")
+        yield context.new_page()
+        context.close()
+        browser.close()
 
 
 @pytest.fixture

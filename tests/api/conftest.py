@@ -3,14 +3,12 @@ requests), and helpers to make orders and look at the database afterwards."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 import requests
 from jira import JIRA
-from werkzeug.serving import make_server
 
 from conftest import PASSWORD
 from core.services.issues import create_issue
@@ -18,14 +16,9 @@ from core.services.uow import run
 
 
 @pytest.fixture
-def live(app: Any, users: dict[str, Any]) -> Iterator[str]:
-    """The app served by werkzeug on 127.0.0.1 (threaded); yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
+def live(live_url: str) -> str:
+    """The app on a loopback port (the root conftest's ``live_url``)."""
+    return live_url
 
 
 @pytest.fixture

@@ -17,12 +17,12 @@ import pytest
 import yaml
 from sqlalchemy import create_engine, text
 
+from conftest import make_test_users
 from core.config import parse_config
 from core.host import Amsflow, create_host
 from core.jql import search
 from core.models import Comment
 from core.services.issues import create_issue, edit_issue
-from core.services.users import create_user, get_or_create_group, grant_role
 from core.workflow.engine import transition_issue
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,22 +65,7 @@ def jql_host(jql_backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
 def jql_users(jql_host: Amsflow) -> dict[str, Any]:
     """admin, planner (group planleggere: Planlegger), installer/installer2 (Montør), outsider."""
     host = jql_host
-    with host.db.new_session() as s:
-        made = {
-            "admin": create_user(s, "admin", "Ada Admin", "x", "admin@example.no",
-                                 groups=(host.config["admin_group"],)),
-            "planner": create_user(s, "planner", "Per Planlegger", "x", "per@example.no"),
-            "installer": create_user(s, "installer", "Mona Montør", "x"),
-            "installer2": create_user(s, "installer2", "Morten Montør", "x"),
-            "outsider": create_user(s, "outsider", "Otto Utenfor", "x"),
-        }
-        planners = get_or_create_group(s, "planleggere")
-        made["planner"].groups.append(planners)
-        for key in ("ELV", "FJN"):
-            grant_role(s, key, "Planlegger", group=planners)
-            grant_role(s, key, "Montør", user=made["installer"])
-            grant_role(s, key, "Montør", user=made["installer2"])
-        ids = {name: u.id for name, u in made.items()}
+    ids = make_test_users(host, "x")
     from core.models import User
 
     session = host.db.session()

@@ -3,41 +3,17 @@ through the transition's screen, comment, and see the result."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def live_url(app: Any, users: dict[str, Any]) -> Iterator[str]:
-    """The app served on a free loopback port in a thread."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
-
-
-@pytest.fixture
-def page(tmp_path: Path) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--lang=nb-NO"])
-        context = browser.new_context(viewport={"width": 1360, "height": 900},
-                                      locale="nb-NO")
-        yield context.new_page()
-        context.close()
-        browser.close()
+def page(browser_page: Any) -> Any:
+    return browser_page
 
 
 def test_log_in_put_on_hold_through_screen_and_comment(live_url, page, make_order, host):
