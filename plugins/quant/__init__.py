@@ -39,9 +39,9 @@ def register_workflow_functions(registry: Any) -> None:
         ref.validation_status = PENDING
         ref.validation_reason = ""
         ref.validation_at = ctx.host.now()
-        # A job id of our own: the run is always recorded, so an admin sees it.
+        # A job id of our own (rq-safe characters): the run is always recorded.
         ctx.enqueue("quant.validate", issue_key=ctx.issue.key,
-                    job_id=f"quant.validate:{ctx.issue.key}:{uuid.uuid4().hex[:16]}",
+                    job_id=f"quant-validate-{ctx.issue.key}-{uuid.uuid4().hex[:16]}",
                     background=bool(ctx.settings.get("send_in_background", True)))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from rq.job import JOB_ID_PATTERN
 from sqlalchemy import select
 
 from core.models import JobRecord
@@ -43,6 +44,7 @@ def test_closing_with_ok_sends_the_order_to_quant(host, quant, quant_server, use
     assert payload["resolutionDate"] == issue.resolution_date.isoformat()
     [job] = _jobs(host)
     assert job.status == "finished" and json.loads(job.args_json) == {"issue_key": key}
+    assert JOB_ID_PATTERN.fullmatch(job.id)  # the same id must work on rq workers
     assert _ref(host, key).validation_status == "sent"
 
 
