@@ -21,6 +21,14 @@ def register_models() -> None:
 
 
 @hookimpl
+def register_blueprints(app: Any) -> list[Any]:
+    """The wizard's pages (the REST routes live in the core API's route table)."""
+    from .web import blueprint
+
+    return [blueprint()]
+
+
+@hookimpl
 def register_jobs(registry: Any) -> None:
     @registry.job("core.bulk")
     def bulk(host: Any, task_id: str) -> str:
