@@ -1,0 +1,99 @@
+"""PC_TRANSITION_BOOKING_SENT in bulk against the loopback Link stand-in: exactly one
+SMS per order, also when the task is run a second time."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from core.bulk import service
+from core.bulk.models import BulkItem, BulkTask
+from core.bulk.runner import run_task
+from core.jobs import run_worker
+from core.models import Issue
+from core.services import uow
+from core.services.issues import create_issue, values_of
+from core.workflow.engine import transition_issue
+from plugins.sms.tests.linkstub import LinkStub
+
+DAYTIME = datetime(2025, 4, 22, 8, 0, tzinfo=UTC)  # 10:00 in Oslo: no quiet hours
+
+
+@pytest.fixture
+def stub() -> Iterator[LinkStub]:
+    with LinkStub(username="amsflow", password="pw") as running:
+        yield running
+
+
+@pytest.fixture
+def config_dict(config_dict: dict[str, Any], stub: LinkStub,
+                monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    monkeypatch.setenv("LINK_SMS_USERNAME", "amsflow")
+    monkeypatch.setenv("LINK_SMS_PASSWORD", "pw")
+    config_dict["redis_url"] = "redis://127.0.0.1:6379/0"
+    config_dict["jobs"] = {"queue": f"test-{uuid.uuid4().hex[:8]}", "bulk_chunk": 4,
+                           "bulk_pause_ratio": 0.0}
+    config_dict["projects"][0]["plugins"]["sms"] = {
+        "provider": "link", "reply_number": "2222", "sender": "Elvnett",
+        "link": {"base_url": stub.base_url, "platform_id": "P", "platform_partner_id": "PP",
+                 "gate_id": "G1", "timeout": 2, "attempts": 2, "backoff": 0.01},
+    }
+    return config_dict
+
+
+def _planned(host: Any, session: Any, planner: Any, n: int) -> list[Issue]:
+    host.clock = lambda: DAYTIME
+    out = []
+    for i in range(n):
+        issue = uow.run(host, session, lambda i=i: create_issue(
+            host, session, planner, "ELV", "Målerbytte", f"Målerbytte {i}", {
+                "customer_name": f"Åse {i}", "address": f"Storgata {i}", "postcode": "6002",
+                "mobile": f"912345{i:02d}", "assignee": "installer",
+                "planned_start": "2025-04-24T10:00:00+02:00"}))
+        uow.run(host, session, lambda i=issue: transition_issue(host, session, planner, i,
+                                                                "START_PLANNING"))
+        out.append(issue)
+    return out
+
+
+def test_bulk_booking_sends_one_sms_per_order_even_when_run_twice(host, session, users, stub):
+    planner = users["planner"]
+    issues = _planned(host, session, planner, 10)
+    stub.refuse("+4791234503")
+    task = uow.run(host, session, lambda: service.submit(
+        host, session, planner, issues, "transition",
+        {"transition": "PC_TRANSITION_BOOKING_SENT"}, notify=False))
+    run_worker(host, burst=True)
+    session.expire_all()
+    task = session.get(BulkTask, task.id)
+    assert (task.status, task.done, task.failed) == ("COMPLETE", 9, 1)
+    [failure] = service.failures(session, task)
+    assert failure.key == issues[3].key
+    sent = stub.sent()
+    assert sorted(m["destination"] for m in sent) == sorted(
+        f"+47912345{i:02d}" for i in range(10) if i != 3)
+    codes = {values_of(host, i)["reply_code"] for i in issues if i.id != issues[3].id}
+    assert len(codes) == 9
+
+    # Run again as after a crash before COMPLETE was written: nothing is sent twice.
+    session.get(BulkTask, task.id).status = "RUNNING"
+    host.db.commit(session)
+    assert run_task(host, task.id) == "COMPLETE"
+    # And even with every item's outcome lost, orders already booked are refused.
+    for item in session.scalars(select(BulkItem).where(BulkItem.task_id == task.id)):
+        item.state = "pending"
+    session.get(BulkTask, task.id).status = "RUNNING"
+    host.db.commit(session)
+    stub.state.refused.clear()
+    assert run_task(host, task.id) == "COMPLETE"
+    session.expire_all()
+    destinations = [m["destination"] for m in stub.sent()]
+    assert len(destinations) == len(set(destinations)) == 10  # the refused one went now
+    statuses = {i.status.key for i in session.scalars(select(Issue))}
+    assert statuses == {"awaiting_response"}
+    host.clock = None
