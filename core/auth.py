@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from flask import g, request, session
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .models import ApiToken, LoginAttempt, User, utcnow
@@ -24,6 +24,9 @@ from .services.errors import ServiceError
 
 if TYPE_CHECKING:
     from .host import Amsflow
+
+
+LAST_USED_EVERY = timedelta(minutes=1)
 
 
 class Throttled(ServiceError):
@@ -79,14 +82,29 @@ def verify_password(host: Amsflow, db: Session, username: str, password: str,
 
 
 def user_for_token(db: Session, secret: str, username: str | None = None) -> User | None:
-    token = db.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(secret),
-                                             ApiToken.revoked.is_(False)))
+    """The token's user, read with its groups in one query.
+
+    ``last_used`` is written at most once a minute: an UPDATE and a commit on every
+    API call would double the work of a simple read.
+    """
+    token = db.execute(
+        select(ApiToken).options(joinedload(ApiToken.user).joinedload(User.groups))
+        .where(ApiToken.token_hash == token_digest(secret), ApiToken.revoked.is_(False))
+    ).unique().scalar_one_or_none()
     if token is None or not token.user.active:
         return None
     if username is not None and token.user.username != username:
         return None
-    token.last_used = utcnow()
+    now = utcnow()
+    if token.last_used is None or now - token.last_used >= LAST_USED_EVERY:
+        token.last_used = now
     return token.user
+
+
+def _commit_if_changed(db: Session) -> None:
+    """Commit what authentication wrote; a read-only check keeps its transaction."""
+    if db.new or db.dirty or db.deleted:
+        db.commit()
 
 
 def authenticate_request(host: Amsflow, db: Session) -> User | None:
@@ -102,15 +120,18 @@ def authenticate_request(host: Amsflow, db: Session) -> User | None:
         except (ValueError, UnicodeDecodeError):
             g.auth_failed = True
             return None
-        user = user_for_token(db, secret, username) or verify_password(
-            host, db, username, secret, request.remote_addr or "")
-        db.commit()
+        user = user_for_token(db, secret, username)
+        if user is None:
+            user = verify_password(host, db, username, secret, request.remote_addr or "")
+            db.commit()
+        else:
+            _commit_if_changed(db)
         g.auth_method = "basic"
         g.auth_failed = user is None
         return user
     if header.startswith("Bearer "):
         user = user_for_token(db, header[7:].strip())
-        db.commit()
+        _commit_if_changed(db)
         g.auth_method = "token"
         g.auth_failed = user is None
         return user

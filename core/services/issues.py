@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defaultload, joinedload
 
 from .. import permissions as perms
 from ..fields import FieldDef, FieldValueError
@@ -17,6 +17,11 @@ if TYPE_CHECKING:
     from ..host import Amsflow
 
 SYSTEM_EDITABLE = ("summary", "description", "assignee", "reporter")
+# One order in one round trip: its field values joined in, and the groups of its
+# assignee and reporter only when something asks (permission checks use the caller's).
+ONE_ISSUE = (joinedload(Issue.values),
+             defaultload(Issue.assignee).lazyload(User.groups),
+             defaultload(Issue.reporter).lazyload(User.groups))
 
 
 def values_of(host: Amsflow, issue: Issue) -> dict[str, Any]:
@@ -66,9 +71,9 @@ def get_issue(host: Amsflow, session: Session, user: User | None, key_or_id: str
               permission: str = "browse") -> Issue:
     """An issue the user may see; otherwise 404 (never say it exists)."""
     text = str(key_or_id).strip()
-    stmt = select(Issue).where(Issue.id == int(text)) if text.isdigit() else \
-        select(Issue).where(Issue.key == text.upper())
-    issue = session.scalar(stmt)
+    stmt = select(Issue).options(*ONE_ISSUE).where(
+        Issue.id == int(text) if text.isdigit() else Issue.key == text.upper())
+    issue = session.execute(stmt).unique().scalar_one_or_none()
     if issue is None or not perms.can_browse(host, session, user, issue):
         raise NotFound("Saken finnes ikke, eller du har ikke tilgang til den.")
     if permission != "browse":
