@@ -71,6 +71,7 @@ def _choices() -> dict[str, Any]:
 
 
 @bp.get("/navigator/")
+@bp.get("/issues/")
 @login_required
 def navigator() -> Any:
     h, s, me = host(), db(), user()

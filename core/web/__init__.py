@@ -26,7 +26,6 @@ from . import (  # noqa: E402
     home,
     issue_actions,
     issue_forms,
-    issue_list,
     issue_view,
     shell,
     tokens,
@@ -34,4 +33,4 @@ from . import (  # noqa: E402
 )
 
 __all__ = ["admin", "auth_views", "blueprint", "bp", "errors", "home", "issue_actions",
-           "issue_forms", "issue_list", "issue_view", "shell", "tokens", "transitions"]
+           "issue_forms", "issue_view", "shell", "tokens", "transitions"]
