@@ -15,7 +15,7 @@ from plugins.sms.flows import add_comment, try_transition
 from plugins.sms.models import ATTACHED, IN, PROCESSED, UNMATCHED, SmsMessage
 from plugins.sms.providers.base import InboundSms
 from plugins.sms.replies import ParsedReply, Verdict, parse_reply, verdict_for
-from plugins.sms.store import find_open_by_code, set_system_fields
+from plugins.sms.store import find_open_by_code, set_system_fields, system_user
 
 if TYPE_CHECKING:
     from core.host import Amsflow
@@ -44,26 +44,30 @@ def apply_verdict(host: Amsflow, session: Session, issue: Issue, verdict: Verdic
 
 def receive_reply(host: Amsflow, session: Session, provider: str,
                   message: InboundSms) -> tuple[SmsMessage, bool]:
-    """Log and act on one inbound SMS; (row, False) when this delivery was seen before."""
+    """Log and act on one inbound SMS; (row, False) when this delivery was seen before.
+
+    The caller's one transaction holds it all. Two copies racing each other both pass
+    the first check; the log's unique (provider, provider_id) key then fails the
+    second at flush or commit, which the webhook counts as a duplicate.
+    """
     seen = existing_inbound(session, provider, message.provider_id)
     if seen is not None:
         return seen, False
     parsed: ParsedReply = parse_reply(message.text)
     issue = find_open_by_code(host, session, parsed.code) if parsed.code else None
+    actor = system_user(host, session) if issue is not None else None  # before add: no autoflush
     info = analyse(message.text)
     now = host.now()
     row = SmsMessage(direction=IN, provider=provider, provider_id=message.provider_id,
                      phone=message.sender, body=message.text, encoding=info.encoding,
                      segments=info.segments, created=message.received_at or now,
-                     status_at=now, kind="reply", status=UNMATCHED,
+                     status_at=now, kind="reply", error="",
+                     status=PROCESSED if issue is not None else UNMATCHED,
                      issue_id=issue.id if issue else None,
                      project_key=issue.project.key if issue else "")
     session.add(row)
-    session.flush()  # the unique (provider, provider_id) catches a concurrent twin here
-    if issue is not None:
-        row.status = PROCESSED
-        row.error = ""
-        apply_verdict(host, session, issue, parsed.verdict, row, host.system_user(session))
+    if issue is not None and actor is not None:
+        apply_verdict(host, session, issue, parsed.verdict, row, actor)
     return row, True
 
 

@@ -97,12 +97,10 @@ def send_to_order(host: Amsflow, session: Session, issue: Issue, kind: str, *,
     allowed = quiet_hours(settings).next_allowed(now)
     if allowed > now:
         row.status, row.send_after, row.status_at = HELD, allowed, now
-        session.flush()
         return row
     outbound = OutboundSms(key, phone, message, settings["sender"])
     _apply(row, provider.send(outbound), host.now())
-    session.flush()
-    return row
+    return row  # flushed with the caller's other changes
 
 
 def abort_unsent(host: Amsflow, session: Session, issue: Issue, row: SmsMessage,

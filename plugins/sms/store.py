@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defaultload, lazyload
 
-from core.models import FieldValue, Issue, Status
+from core.models import FieldValue, Issue, Status, User
 from core.services.history import record
 from core.services.issues import apply_fields, values_of
 from plugins.sms.models import SmsMessage
@@ -35,23 +36,34 @@ def order_phone(host: Amsflow, issue: Issue) -> tuple[str | None, str | None]:
     return check_mobile(values.get("mobile"), region)
 
 
-def _open_issue_ids_with_code(session: Session, host: Amsflow, code: str) -> list[int]:
+def _open_with_code(host: Amsflow, code: str) -> Any:
+    """Open orders holding this reply code (the (field_id, value_str) index finds them)."""
     fdef = host.fields["reply_code"]
-    stmt = (select(FieldValue.issue_id)
-            .join(Issue, Issue.id == FieldValue.issue_id)
+    return (select(Issue)
+            .join(FieldValue, FieldValue.issue_id == Issue.id)
             .join(Status, Status.id == Issue.status_id)
             .where(FieldValue.field_id == fdef.id, FieldValue.value_str == code,
                    Status.category != "done"))
-    return list(session.scalars(stmt))
+
+
+def code_taken(host: Amsflow, session: Session, code: str) -> bool:
+    """True when an open order already has this code."""
+    stmt = _open_with_code(host, code).with_only_columns(Issue.id).limit(1)
+    with session.no_autoflush:  # a lookup must not write the caller's pending changes
+        return session.scalar(stmt) is not None
 
 
 def ensure_reply_code(host: Amsflow, session: Session, issue: Issue,
                       user: Any = None) -> str:
-    """The order's reply code; made once (unique among open orders) and then kept."""
+    """The order's reply code; made once (unique among open orders) and then kept.
+
+    The one implementation: the letters plugin prints the same code. ``user`` is who
+    the history names (None: no author).
+    """
     current = values_of(host, issue).get("reply_code")
     if current:
         return normalise_code(current)
-    code = generate_reply_code(lambda c: bool(_open_issue_ids_with_code(session, host, c)))
+    code = generate_reply_code(lambda c: code_taken(host, session, c))
     set_system_fields(host, session, issue, {"reply_code": code}, user)
     return code
 
@@ -67,11 +79,32 @@ def set_system_fields(host: Amsflow, session: Session, issue: Issue,
 
 
 def find_open_by_code(host: Amsflow, session: Session, code: str) -> Issue | None:
-    """The open order (in a project enabling sms) with this reply code, if exactly one."""
-    ids = _open_issue_ids_with_code(session, host, normalise_code(code))
-    issues = [session.get(Issue, i) for i in ids]
-    issues = [i for i in issues if i is not None and host.plugins.enabled(i.project.key, PLUGIN)]
+    """The open order (in a project enabling sms) with this reply code, if exactly one.
+
+    One query; the assignee's and reporter's groups are left unloaded (a reply never
+    needs them, and loading them cost two more queries per reply).
+    """
+    stmt = _open_with_code(host, normalise_code(code)).options(
+        defaultload(Issue.assignee).lazyload(User.groups),
+        defaultload(Issue.reporter).lazyload(User.groups))
+    issues = [i for i in session.scalars(stmt).unique()
+              if host.plugins.enabled(i.project.key, PLUGIN)]
     return issues[0] if len(issues) == 1 else None
+
+
+_SYSTEM_IDS: WeakKeyDictionary[Any, int] = WeakKeyDictionary()
+
+
+def system_user(host: Amsflow, session: Session) -> User:
+    """The system user (found by name once per host), without loading its groups."""
+    user_id = _SYSTEM_IDS.get(host)
+    no_groups = [lazyload(User.groups)]
+    user = session.get(User, user_id, options=no_groups) if user_id is not None else None
+    if user is None or user.username != "system":
+        user = session.scalars(select(User).where(User.username == "system")
+                               .options(*no_groups)).one()
+        _SYSTEM_IDS[host] = user.id
+    return user
 
 
 def messages_of(session: Session, issue: Issue) -> list[SmsMessage]:

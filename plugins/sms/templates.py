@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 BOOKING = "booking"
@@ -62,6 +63,12 @@ MONTHS = (
 )
 
 _ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+
+
+@lru_cache(maxsize=256)
+def _compiled(source: str) -> Template:
+    """Compiling costs more than rendering; sources come from config, so they are few."""
+    return _ENV.from_string(source)
 
 
 def norwegian_date(moment: datetime, tz: str = "Europe/Oslo") -> str:
@@ -119,7 +126,7 @@ def render(
     kind: str, context: Mapping[str, str], overrides: Mapping[str, str] | None = None
 ) -> str:
     """Render the template of kind with context; blank runs collapse, line breaks stay."""
-    text = _ENV.from_string(template_source(kind, overrides)).render(**context)
+    text = _compiled(template_source(kind, overrides)).render(**context)
     lines = (re.sub(r"[ \t]+", " ", line).strip() for line in text.strip().splitlines())
     return "\n".join(lines)
 

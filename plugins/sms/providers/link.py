@@ -5,6 +5,10 @@ reports and inbound (MO) messages come back as JSON to our webhooks. Link mirror
 the refId we send in every delivery report, so the message's idempotency key
 travels as refId (and as an Idempotency-Key header); a retry after a 5xx or a
 timeout re-posts the same refId, never a new message.
+
+Connections to the gateway are kept alive in a urllib3 pool per provider (one
+provider per project and host): a TLS handshake per SMS would cost more than the
+SMS. The pool is thread-safe and made again in a forked worker process.
 """
 
 from __future__ import annotations
@@ -13,12 +17,15 @@ import base64
 import hmac
 import json
 import os
+import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+
+import urllib3
+from urllib3.exceptions import HTTPError as TransportError
+from urllib3.exceptions import TimeoutError as TransportTimeout
 
 from plugins.sms.providers.base import (
     DeliveryReport,
@@ -37,6 +44,7 @@ DELIVERED = 1001
 # Temporary states from Link's result-code table; every other code is final.
 TEMPORARY_CODES = frozenset({1000, 1007, 1008, 1011, 1012})
 BATCH_LIMIT = 1000
+POOL_SIZE = 8  # kept-alive connections per provider and process (more may open, then close)
 
 
 @dataclass(frozen=True)
@@ -97,6 +105,25 @@ class LinkMobilityProvider(SmsProvider):
         self.settings = settings
         self._env = os.environ if environ is None else environ
         self._sleep = sleep
+        self._pool: urllib3.PoolManager | None = None
+        self._pool_pid = 0
+        self._pool_lock = threading.Lock()
+
+    def _http(self) -> urllib3.PoolManager:
+        """The connection pool of this process (a forked gunicorn worker gets its own)."""
+        pid = os.getpid()
+        if self._pool is None or self._pool_pid != pid:
+            with self._pool_lock:
+                if self._pool is None or self._pool_pid != pid:
+                    self._pool = urllib3.PoolManager(num_pools=4, maxsize=POOL_SIZE,
+                                                     block=False, retries=False)
+                    self._pool_pid = pid
+        return self._pool
+
+    def close(self) -> None:
+        """Close kept-alive connections (tests and shutdown)."""
+        if self._pool is not None:
+            self._pool.clear()
 
     # -- sending -------------------------------------------------------------
 
@@ -127,27 +154,25 @@ class LinkMobilityProvider(SmsProvider):
         }
 
     def _post_once(self, path: str, payload: object, key: str) -> tuple[int, object]:
-        request = urllib.request.Request(
-            self.settings.base_url.rstrip("/") + path,
-            data=json.dumps(payload).encode("utf-8"),
-            method="POST",
-            headers={
-                "Content-Type": "application/json; charset=utf-8",
-                "Authorization": self._auth_header(),
-                "Idempotency-Key": key,
-            },
-        )
+        timeout = self.settings.timeout
         try:
-            with urllib.request.urlopen(request, timeout=self.settings.timeout) as response:
-                status, raw = response.status, response.read()
-        except urllib.error.HTTPError as exc:
-            status, raw = exc.code, exc.read()
-        except TimeoutError as exc:
-            raise _Retryable(f"tidsavbrudd etter {self.settings.timeout:g} s") from exc
-        except urllib.error.URLError as exc:
-            raise _Retryable(f"ingen forbindelse: {exc.reason}") from exc
-        except ConnectionError as exc:
+            response = self._http().request(
+                "POST", self.settings.base_url.rstrip("/") + path,
+                body=json.dumps(payload).encode("utf-8"),
+                headers={
+                    "Content-Type": "application/json; charset=utf-8",
+                    "Authorization": self._auth_header(),
+                    "Idempotency-Key": key,
+                },
+                timeout=urllib3.Timeout(connect=timeout, read=timeout),
+            )
+        except TransportTimeout as exc:
+            raise _Retryable(f"tidsavbrudd etter {timeout:g} s") from exc
+        except TransportError as exc:
+            raise _Retryable(f"ingen forbindelse: {exc}") from exc
+        except OSError as exc:
             raise _Retryable(f"forbindelsen brøt: {exc}") from exc
+        status, raw = response.status, response.data
         if status >= 500 or status == 429:
             raise _Retryable(f"HTTP {status} fra Link Mobility")
         try:
