@@ -65,9 +65,8 @@ class SmsConfigSchema(_Strict):
                                 load_default=lambda: TransitionsSchema().load({}))
     quiet_start = fields.String(load_default="20:00")
     quiet_end = fields.String(load_default="08:00")
+    # After a booking SMS; after a letter, the letters plugin's booking_reminder_hours.
     booking_reminder_sms_hours = fields.Float(load_default=48, validate=validate.Range(min=0))
-    booking_reminder_letter_hours = fields.Float(load_default=168,
-                                                 validate=validate.Range(min=0))
     booking_reminder = fields.Boolean(load_default=True)
     appointment_reminder = fields.Boolean(load_default=True)
 

@@ -54,6 +54,13 @@ def _booked_by_sms(session: Session, issue: Issue, since: datetime) -> bool:
     return session.scalar(stmt.limit(1)) is not None
 
 
+def _letter_hours(host: Amsflow, issue: Issue) -> float | None:
+    """The letters plugin owns the delay after a letter (None: no letters, no reminder)."""
+    from plugins.letters import reminder_hours
+
+    return reminder_hours(host, issue.project.key)
+
+
 def booking_reminder(host: Amsflow, session: Session, issue: Issue, now: datetime) -> bool:
     """Remind (when there is a mobile) and move to follow-up once the delay has run out."""
     settings = settings_for(host, issue.project.key)
@@ -61,8 +68,8 @@ def booking_reminder(host: Amsflow, session: Session, issue: Issue, now: datetim
     if since is None:
         return False
     by_sms = _booked_by_sms(session, issue, since)
-    hours = settings["booking_reminder_sms_hours" if by_sms else "booking_reminder_letter_hours"]
-    if now - since < timedelta(hours=hours):
+    hours = settings["booking_reminder_sms_hours"] if by_sms else _letter_hours(host, issue)
+    if hours is None or now - since < timedelta(hours=hours):
         return False
     system = host.system_user(session)
     key = f"booking_reminder:{issue.key}:{since.isoformat()}"

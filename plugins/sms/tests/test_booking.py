@@ -13,6 +13,9 @@ from plugins.sms.store import messages_of
 from plugins.sms.tests.conftest import book, comments_of, status_of
 from plugins.sms.tests.linkstub import LinkStub
 
+# Every test here runs on SQLite and on PostgreSQL (root conftest's backend).
+pytestmark = pytest.mark.usefixtures("backend")
+
 
 def test_booking_sms_is_sent_and_commented(host: Any, session: Any, users: Any, order: Any,
                                            stub: LinkStub) -> None:

@@ -5,9 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from plugins.sms.store import messages_of
 from plugins.sms.tests.conftest import TOKEN, comments_of, fresh, status_of
 from plugins.sms.tests.linkstub import LinkStub, delivery_report
+
+# Every test here runs on SQLite and on PostgreSQL (root conftest's backend).
+pytestmark = pytest.mark.usefixtures("backend")
 
 HOOK = "/sms/hooks/ELV/delivery"
 

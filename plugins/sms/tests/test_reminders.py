@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
+from core.services.history import record
 from core.services.issues import edit_issue
 from core.services.uow import run
 from core.workflow.engine import transition_issue
@@ -12,6 +15,9 @@ from plugins.sms.reminders import flush_held, run_reminders
 from plugins.sms.store import messages_of
 from plugins.sms.tests.conftest import Clock, book, comments_of, status_of
 from plugins.sms.tests.linkstub import LinkStub
+
+# Every test here runs on SQLite and on PostgreSQL (root conftest's backend).
+pytestmark = pytest.mark.usefixtures("backend")
 
 
 def test_booking_reminder_after_delay_once(host: Any, session: Any, order: Any,
@@ -46,25 +52,44 @@ def test_booking_reminder_without_mobile_still_moves(host: Any, session: Any, or
     assert len(stub.sent()) == 1
 
 
-def test_letter_booking_uses_letter_delay(host: Any, session: Any, order: Any, users: Any,
-                                          stub: LinkStub, clock: Clock) -> None:
-    issue = order()
-    # A booking that reached Venter på respons without an SMS (as letters do).
-    run(host, session, lambda: transition_issue(host, session, users["planner"], issue,
-                                                "FOLLOW_UP"))
+def waiting_without_sms(host: Any, session: Any, planner: Any, issue: Any,
+                        clock: Clock) -> None:
+    """Put the order in Venter på respons with no booking SMS (as a printed letter does)."""
+    run(host, session, lambda: transition_issue(host, session, planner, issue, "FOLLOW_UP"))
     session.expire_all()
     issue.status_id = host.catalog.status_ids["awaiting_response"]
-    from core.services.history import record
-
-    record(session, issue, users["planner"], [("status", str(host.catalog.status_ids[
+    record(session, issue, planner, [("status", str(host.catalog.status_ids[
         "manual_followup"]), "Manuell oppfølging", str(issue.status_id), "Venter på respons")],
         clock.now)
     host.db.commit(session)
+
+
+@pytest.fixture
+def config_dict(config_dict: dict[str, Any]) -> dict[str, Any]:
+    """FJN (booking by letter) waits 120 hours for a reply to its letter."""
+    config_dict["projects"][1]["plugins"]["letters"]["booking_reminder_hours"] = 120
+    return config_dict
+
+
+def test_letter_booking_uses_letters_delay(host: Any, session: Any, order: Any, users: Any,
+                                           stub: LinkStub, clock: Clock) -> None:
+    issue = order(project="FJN")
+    waiting_without_sms(host, session, users["planner"], issue, clock)
     clock.advance(hours=100)
     assert run_reminders(host)["booking"] == 0
-    clock.advance(hours=70)
+    clock.advance(hours=21)
     assert run_reminders(host)["booking"] == 1
-    assert any("(brev) innen 168 timer" in c for c in comments_of(session, issue))
+    assert status_of(session, issue) == "manual_followup"
+    assert any("(brev) innen 120 timer" in c for c in comments_of(session, issue))
+
+
+def test_no_letters_no_letter_reminder(host: Any, session: Any, order: Any, users: Any,
+                                       stub: LinkStub, clock: Clock) -> None:
+    issue = order()  # ELV books by SMS and does not enable letters
+    waiting_without_sms(host, session, users["planner"], issue, clock)
+    clock.advance(hours=1000)
+    assert run_reminders(host)["booking"] == 0
+    assert status_of(session, issue) == "awaiting_response"
 
 
 def test_appointment_reminder_day_before_once(host: Any, session: Any, order: Any,

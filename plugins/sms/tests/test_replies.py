@@ -14,6 +14,9 @@ from plugins.sms.providers.local import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from plugins.sms.tests.conftest import LOCAL_SECRET, TOKEN, comments_of, fresh, status_of
 from plugins.sms.tests.linkstub import inbound_message
 
+# Every test here runs on SQLite and on PostgreSQL (root conftest's backend).
+pytestmark = pytest.mark.usefixtures("backend")
+
 HOOK = "/sms/hooks/ELV/inbound"
 
 
