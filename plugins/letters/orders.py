@@ -78,10 +78,7 @@ def ensure_reply_code(host: Amsflow, session: Session, issue: Issue, author: Any
     """
     from plugins.sms.store import ensure_reply_code as sms_ensure_reply_code
 
-    current = values_of(host, issue).get("reply_code")
-    if current:
-        return str(current)
-    return sms_ensure_reply_code(host, session, issue, author or host.system_user(session))
+    return sms_ensure_reply_code(host, session, issue, author)
 
 
 def letter_data(host: Amsflow, issue: Issue, reply_code: str) -> LetterData:

@@ -58,13 +58,14 @@ def ensure_reply_code(host: Amsflow, session: Session, issue: Issue,
     """The order's reply code; made once (unique among open orders) and then kept.
 
     The one implementation: the letters plugin prints the same code. ``user`` is who
-    the history names (None: no author).
+    the history names (default: the system user).
     """
     current = values_of(host, issue).get("reply_code")
     if current:
         return normalise_code(current)
     code = generate_reply_code(lambda c: code_taken(host, session, c))
-    set_system_fields(host, session, issue, {"reply_code": code}, user)
+    author = user if user is not None else system_user(host, session)
+    set_system_fields(host, session, issue, {"reply_code": code}, author)
     return code
 
 
@@ -99,11 +100,12 @@ def system_user(host: Amsflow, session: Session) -> User:
     """The system user (found by name once per host), without loading its groups."""
     user_id = _SYSTEM_IDS.get(host)
     no_groups = [lazyload(User.groups)]
-    user = session.get(User, user_id, options=no_groups) if user_id is not None else None
-    if user is None or user.username != "system":
-        user = session.scalars(select(User).where(User.username == "system")
-                               .options(*no_groups)).one()
-        _SYSTEM_IDS[host] = user.id
+    with session.no_autoflush:  # never an extra flush of the caller's pending changes
+        user = session.get(User, user_id, options=no_groups) if user_id is not None else None
+        if user is None or user.username != "system":
+            user = session.scalars(select(User).where(User.username == "system")
+                                   .options(*no_groups)).one()
+            _SYSTEM_IDS[host] = user.id
     return user
 
 
