@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..models import Base, FieldValue, Group, Project, User
+from ..models import Base, Group, Project, User
 from ..models.base import UTCDateTime, utcnow
 
 SHARE_TYPES = ("global", "authenticated", "group", "project", "projectRole", "user")
@@ -104,8 +104,3 @@ class FilterSubscription(Base):
     user: Mapped[User | None] = relationship(foreign_keys=[user_id], lazy="joined")
     group: Mapped[Group | None] = relationship(lazy="joined")
 
-
-# JQL compiles ``text field = value`` to ``value_str = :v OR lower(value_str) = :lower``;
-# without this expression index the OR scans every value of the field (see the
-# search benchmark). It belongs with FieldValue in core/models; kept here until moved.
-Index("ix_field_values_field_lower_str", FieldValue.field_id, func.lower(FieldValue.value_str))

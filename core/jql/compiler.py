@@ -7,6 +7,7 @@ unknown one is a JqlError worded as Jira words it, never an empty result.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import and_, func, not_, or_, select
@@ -53,19 +54,49 @@ def _clause(ctx: Context, clause: ast.Clause) -> Any:
     return handler.condition(ctx, clause.operator, clause.operand)
 
 
-def _order(ctx: Context, keys: tuple[ast.SortKey, ...] | None) -> list[Any]:
+def _order(ctx: Context, keys: tuple[ast.SortKey, ...] | None
+           ) -> tuple[list[Any], list[tuple[Any, Any]]]:
     if not keys:
-        return list(DEFAULT_ORDER)
+        return list(DEFAULT_ORDER), []
     out: list[Any] = []
+    joins: list[tuple[Any, Any]] = []
     last_desc = False
     for key in keys:
         descending = bool(key.descending)
-        for expr in handler_for(ctx.host, key.field).order_keys():
+        exprs, needs = handler_for(ctx.host, key.field).sort()
+        joins.extend(needs)
+        for expr in exprs:
             # Empty values sort last ascending and first descending, as in Jira.
             out.append(expr.desc().nulls_first() if descending else expr.asc().nulls_last())
         last_desc = descending
     out.append(Issue.id.desc() if last_desc else Issue.id.asc())
-    return out
+    return out, joins
+
+
+@dataclass
+class Compiled:
+    """A compiled query in parts, so the count and the page each take only what they need."""
+
+    conditions: list[Any] = field(default_factory=list)
+    order: list[Any] = field(default_factory=list)
+    joins: list[tuple[Any, Any]] = field(default_factory=list)  # (target, on), outer
+
+    def _sorted(self, stmt: Select) -> Select:
+        for target, on in self.joins:
+            stmt = stmt.outerjoin(target, on)
+        return stmt.where(*self.conditions).order_by(*self.order)
+
+    def issues(self) -> Select:
+        """``select(Issue)`` in order: for callers that walk all results (export, bulk)."""
+        return self._sorted(select(Issue))
+
+    def ids(self) -> Select:
+        """The ordered ids alone: the page's SQL without loading any row."""
+        return self._sorted(select(Issue.id))
+
+    def count(self) -> Select:
+        """How many match: no ORDER BY, no sort joins, no eager loads."""
+        return select(func.count(Issue.id)).where(*self.conditions)
 
 
 def _browse_filter(host: Any, session: Session, user: User | None) -> Any:
@@ -76,23 +107,48 @@ def _browse_filter(host: Any, session: Session, user: User | None) -> Any:
     return browse_clause(host, session, user)
 
 
-def compile_query(host: Any, query: ast.Query, user: User | None,
-                  session: Session | None = None, *, check_permissions: bool = True) -> Select:
-    """``select(Issue)`` for the query, limited to issues ``user`` may browse.
+def compile_search(host: Any, query: ast.Query, user: User | None,
+                   session: Session | None = None, *, check_permissions: bool = True
+                   ) -> Compiled:
+    """The query's conditions (with the browse permission of ``user``) and its order.
 
     ``session`` defaults to the host's current session; it is used to resolve
     names (statuses, users...) while compiling.
     """
     session = session if session is not None else host.db.session()
     ctx = Context(host, session, user, host.now())
-    stmt = select(Issue)
+    compiled = Compiled()
     if query.where is not None:
-        stmt = stmt.where(_clause(ctx, query.where))
+        compiled.conditions.append(_clause(ctx, query.where))
     if check_permissions:
         visible = _browse_filter(host, session, user)
         if visible is not None:
-            stmt = stmt.where(visible)
-    return stmt.order_by(*_order(ctx, query.order_by))
+            compiled.conditions.append(visible)
+    compiled.order, compiled.joins = _order(ctx, query.order_by)
+    return compiled
+
+
+def compile_query(host: Any, query: ast.Query, user: User | None,
+                  session: Session | None = None, *, check_permissions: bool = True) -> Select:
+    """``select(Issue)`` for the query in order, limited to issues ``user`` may browse."""
+    return compile_search(host, query, user, session,
+                          check_permissions=check_permissions).issues()
+
+
+def count(session: Session, compiled: Compiled) -> int:
+    """The total number of matching issues."""
+    return int(session.scalar(compiled.count()) or 0)
+
+
+def page(session: Session, compiled: Compiled, start_at: int = 0,
+         max_results: int = 50) -> list[Issue]:
+    """One page: the ids first (index-only where possible), then those issues with
+    their field values in one more query (``Issue.values`` loads by selectin)."""
+    ids = list(session.scalars(compiled.ids().offset(start_at).limit(max_results)))
+    if not ids:
+        return []
+    rows = {i.id: i for i in session.scalars(select(Issue).where(Issue.id.in_(ids))).unique()}
+    return [rows[i] for i in ids if i in rows]
 
 
 def search(host: Any, session: Session, jql: str | ast.Query, user: User | None,
@@ -101,7 +157,5 @@ def search(host: Any, session: Session, jql: str | ast.Query, user: User | None,
     if start_at < 0 or max_results < 0:
         raise JqlError("startAt and maxResults must not be negative.")
     query = parse(jql) if isinstance(jql, str) else jql
-    stmt = compile_query(host, query, user, session)
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    issues = list(session.scalars(stmt.offset(start_at).limit(max_results)).unique())
-    return issues, int(total or 0)
+    compiled = compile_search(host, query, user, session)
+    return page(session, compiled, start_at, max_results), count(session, compiled)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, not_, or_, select
+from sqlalchemy import and_, func, not_, or_, select
+from sqlalchemy.orm import aliased
 
 from ..fields import FieldDef, FieldValueError
 from ..models import FieldValue, Issue, User
@@ -34,9 +35,13 @@ class CustomMixin:
         return not_(self.wrap(self.column.isnot(None)))
 
     def order_keys(self) -> list[Any]:
-        return [select(self.column).where(FieldValue.issue_id == Issue.id,
-                                          FieldValue.field_id == self.fdef.id)
-                .scalar_subquery()]
+        return self.sort()[0]
+
+    def sort(self) -> tuple[list[Any], list[tuple[Any, Any]]]:
+        """Sort on the value through a LEFT JOIN, so the field's index can drive it."""
+        value = aliased(FieldValue)
+        on = and_(value.issue_id == Issue.id, value.field_id == self.fdef.id)
+        return [getattr(value, self.column.key)], [(value, on)]
 
     def parsed(self, value: Any) -> Any:
         try:
@@ -60,12 +65,21 @@ class CustomText(CustomMixin, ScalarField):
         return text_of(value).strip()
 
     def equals(self, ctx: Context, value: Any) -> Any:
-        if is_subquery(value):
-            return self.column.in_(value)
-        text = self.convert(ctx, value)
-        if self.fdef.type == "phone":
-            text = self.parsed(text)
-        return or_(self.column == text, func.lower(self.column) == text.lower())
+        return self.any_of(ctx, [value])
+
+    def any_of(self, ctx: Context, values: list[Any]) -> Any:
+        """``lower(value_str) IN (...)`` alone, served by ``ix_field_values_field_lower_str``."""
+        subqueries = [self.column.in_(v) for v in values if is_subquery(v)]
+        lowered: set[str] = set()
+        for value in values:
+            if is_subquery(value):
+                continue
+            text = self.convert(ctx, value)
+            if self.fdef.type == "phone":
+                text = self.parsed(text)
+            lowered.update(lower_forms(str(text)))
+        parts = [func.lower(self.column).in_(sorted(lowered))] if lowered else []
+        return or_(*parts, *subqueries)
 
     def text_match(self, ctx: Context, text: str) -> Any:
         column = FieldValue.value_text if self.fdef.type == "textarea" else self.column
@@ -145,6 +159,19 @@ class CustomPosition(CustomMixin, ScalarField):
     def __init__(self, fdef: FieldDef, label: str) -> None:
         super().__init__(label, FieldValue.value_num, frozenset({"is", "is not"}), fdef.id)
         self.fdef = fdef
+
+
+def lower_forms(text: str) -> set[str]:
+    """What the database's ``lower()`` may make of ``text`` as typed or as names are written.
+
+    PostgreSQL folds all letters; SQLite's ``lower()`` (and PostgreSQL's under the C
+    locale) folds ASCII only, so ``Ødegård`` stays ``Ødegård``. Folding the spellings
+    a stored value may have (as typed, capitalised, title case, upper case) that way
+    too lets ``ødegård`` find ``Ødegård`` with one ``IN`` on the expression index.
+    """
+    spellings = {text, text.lower(), text.capitalize(), text.title(), text.upper()}
+    ascii_only = {"".join(c.lower() if c.isascii() else c for c in s) for s in spellings}
+    return {text.lower()} | ascii_only
 
 
 _KINDS = {"number": CustomNumber, "duration": CustomNumber, "flag": CustomFlag,

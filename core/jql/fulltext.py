@@ -35,11 +35,17 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
-from ..models import Comment, Issue
+from ..models import Comment, FieldValue, Issue
 
 _WORD = re.compile(r"[^\W_]+")
 _TOKENIZE = "unicode61 remove_diacritics 0"
+# Field values worth a text search: something besides digits and number punctuation
+# (names, addresses, towns; not postcodes, phone numbers, meter ids or positions).
+_WORDY = "{row}value_str GLOB '*[^0-9 +,.-]*'"
+_PG_PATTERN = "[^0-9 +,.-]"
+_PG_WORDY = f"value_str ~ '{_PG_PATTERN}'"
 _SQLITE_DDL = [
     f"CREATE VIRTUAL TABLE IF NOT EXISTS issues_fts USING fts5(summary, description, "
     f"tokenize='{_TOKENIZE}')",
@@ -61,6 +67,20 @@ _SQLITE_DDL = [
     """CREATE TRIGGER IF NOT EXISTS comments_fts_au AFTER UPDATE OF body ON comments BEGIN
          DELETE FROM comments_fts WHERE rowid = old.id;
          INSERT INTO comments_fts(rowid, body) VALUES (new.id, new.body); END""",
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS field_values_fts USING fts5(value, "
+    f"tokenize='{_TOKENIZE}')",
+    f"""CREATE TRIGGER IF NOT EXISTS field_values_fts_ai AFTER INSERT ON field_values
+         WHEN {_WORDY.format(row="new.")} BEGIN
+         INSERT INTO field_values_fts(rowid, value) VALUES (new.rowid, new.value_str); END""",
+    """CREATE TRIGGER IF NOT EXISTS field_values_fts_ad AFTER DELETE ON field_values BEGIN
+         DELETE FROM field_values_fts WHERE rowid = old.rowid; END""",
+    f"""CREATE TRIGGER IF NOT EXISTS field_values_fts_au AFTER UPDATE OF value_str
+         ON field_values BEGIN
+         DELETE FROM field_values_fts WHERE rowid = old.rowid;
+         INSERT INTO field_values_fts(rowid, value) SELECT new.rowid, new.value_str
+         WHERE {_WORDY.format(row="new.")}; END""",
+    f"""INSERT INTO field_values_fts(rowid, value) SELECT rowid, value_str FROM field_values
+         WHERE {_WORDY.format(row="")} AND rowid NOT IN (SELECT rowid FROM field_values_fts)""",
     """INSERT INTO issues_fts(rowid, summary, description)
          SELECT id, summary, description FROM issues
          WHERE id NOT IN (SELECT rowid FROM issues_fts)""",
@@ -72,6 +92,7 @@ _PG_COLUMNS = {"summary": ("issues", "summary"), "description": ("issues", "desc
                "body": ("comments", "body")}
 _ISSUES_FTS = table("issues_fts", column("rowid"))
 _COMMENTS_FTS = table("comments_fts", column("rowid"))
+_VALUES_FTS = table("field_values_fts", column("rowid"))
 _installed: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
 
 
@@ -87,6 +108,9 @@ def install(engine: Engine) -> None:
                     conn.execute(text(
                         f"CREATE INDEX IF NOT EXISTS ix_fts_{column}_{config} ON {table} "
                         f"USING gin (to_tsvector('{config}'::regconfig, coalesce({col}, '')))"))
+            conn.execute(text(
+                "CREATE INDEX IF NOT EXISTS ix_fts_field_values_simple ON field_values USING gin "
+                f"(to_tsvector('simple'::regconfig, value_str)) WHERE {_PG_WORDY}"))
     _installed[engine] = True
 
 
@@ -97,7 +121,7 @@ def installed(session: Session) -> bool:
     if engine not in _installed:
         if engine.dialect.name == "sqlite":
             found = session.execute(text("SELECT 1 FROM sqlite_master WHERE name = :n"),
-                                    {"n": "issues_fts"}).first()
+                                    {"n": "field_values_fts"}).first()
             _installed[engine] = found is not None
         else:
             _installed[engine] = engine.dialect.name == "postgresql"
@@ -157,19 +181,52 @@ def issue_text(session: Session, columns: list[str], query: str) -> Any:
     return or_(*(_pg_match(getattr(Issue, c), terms, query) for c in columns))
 
 
-def comment_text(session: Session, query: str) -> Any:
-    """Condition on ``Issue``: some comment holds all words of ``query``."""
+def issue_text_ids(session: Session, columns: list[str], query: str) -> Select:
+    """Ids of issues with all words of ``query`` in one of ``columns``."""
+    return select(Issue.id).where(issue_text(session, columns, query))
+
+
+def comment_text_ids(session: Session, query: str) -> Select:
+    """Ids of issues with a comment holding all words of ``query``."""
     terms = words(query)
-    if not terms:
-        return false()
     dialect = session.get_bind().dialect.name
-    if not installed(session):
+    if not terms:
+        cond = false()
+    elif not installed(session):
         cond = like_all(Comment.body, terms, dialect)
     elif dialect == "sqlite":
         cond = Comment.id.in_(_fts5_hits(_COMMENTS_FTS, _fts5_query(["body"], terms)))
     else:
         cond = _pg_match(Comment.body, terms, query)
-    return Issue.id.in_(select(Comment.issue_id).where(cond))
+    return select(Comment.issue_id).where(cond)
+
+
+def comment_text(session: Session, query: str) -> Any:
+    """Condition on ``Issue``: some comment holds all words of ``query``."""
+    return Issue.id.in_(comment_text_ids(session, query))
+
+
+def value_text_ids(session: Session, field_ids: list[str], query: str) -> Select:
+    """Ids of issues where one of the text fields ``field_ids`` holds all words of ``query``.
+
+    Served by the full-text index over wordy field values (``field_values_fts`` on
+    SQLite, a partial GIN index on PostgreSQL), as prefixes like summary searches.
+    """
+    terms = words(query)
+    dialect = session.get_bind().dialect.name
+    base = select(FieldValue.issue_id).where(FieldValue.field_id.in_(field_ids))
+    if not terms or not field_ids:
+        return base.where(false())
+    if not installed(session):
+        return base.where(like_all(FieldValue.value_str, terms, dialect))
+    if dialect == "sqlite":
+        rowid = literal_column("field_values.rowid")
+        return base.where(rowid.in_(_fts5_hits(_VALUES_FTS, _fts5_query(["value"], terms))))
+    simple = literal_column("'simple'::regconfig")  # constants, so the partial index matches
+    doc = func.to_tsvector(simple, FieldValue.value_str)
+    prefix = func.to_tsquery(simple, literal(" & ".join(f"{t}:*" for t in terms)))
+    wordy = FieldValue.value_str.op("~")(literal_column(f"'{_PG_PATTERN}'"))
+    return base.where(wordy, doc.bool_op("@@")(prefix))
 
 
 def _fts5_hits(fts: Any, match: str) -> Any:

@@ -42,6 +42,10 @@ class FieldHandler:
     def order_keys(self) -> list[Any]:
         raise JqlError(f"Field '{self.label}' does not support sorting.")
 
+    def sort(self) -> tuple[list[Any], list[tuple[Any, Any]]]:
+        """Sort expressions, and the outer joins ``(target, on)`` they read from."""
+        return self.order_keys(), []
+
     def history_tokens(self, ctx: Context, values: list[Any]) -> set[str]:
         """Strings a change item's value or display string holds for these values."""
         return {text_of(v) for v in values if v is not EMPTY and not is_subquery(v)}
@@ -75,6 +79,10 @@ class ScalarField(FieldHandler):
             return self.column.in_(value)
         return self.column == self.convert(ctx, value)
 
+    def any_of(self, ctx: Context, values: list[Any]) -> Any:
+        """Equal to one of ``values`` (none EMPTY); one ``IN`` keeps an index usable."""
+        return or_(*(self.equals(ctx, v) for v in values))
+
     def compare(self, ctx: Context, op: str, value: Any) -> Any:
         return _CMP[op](self.column, self.convert(ctx, value))
 
@@ -100,7 +108,7 @@ class ScalarField(FieldHandler):
             return self.wrap(or_(*parts)) if parts else false()
         has_empty = any(v is EMPTY for v in values)
         rest = [v for v in values if v is not EMPTY]
-        positive = self.wrap(or_(*(self.equals(ctx, v) for v in rest))) if rest else false()
+        positive = self.wrap(self.any_of(ctx, rest)) if rest else false()
         if op in ("=", "in"):
             return or_(positive, self.empty()) if has_empty else positive
         return and_(not_(positive), self.not_empty()) if rest else self.not_empty()

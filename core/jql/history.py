@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, not_, or_, select
+from sqlalchemy import and_, exists, not_, or_, select, union
 from sqlalchemy.orm import aliased
 
 from ..models import ChangeGroup, ChangeItem, Issue, User
@@ -94,11 +94,16 @@ def _user_ids(ctx: Context, values: list[Any]) -> Any:
     return ids
 
 
-def _matches(value_col: Any, string_col: Any, tokens: set[str], has_empty: bool) -> Any:
-    parts = [value_col.in_(tokens), string_col.in_(tokens)] if tokens else []
+def _matches(column: Any, tokens: set[str], has_empty: bool) -> Any:
+    """One column tested with one ``IN``, so the ``(field, to/from_value)`` index serves it.
+
+    History items keep the canonical value (status id, username, ISO time) in
+    ``*_value``; the tokens a handler gives include that form.
+    """
+    parts = [column.in_(sorted(tokens))] if tokens else []
     if has_empty:
-        parts.append(value_col.is_(None))
-    return or_(*parts) if parts else value_col.in_([])
+        parts.append(column.is_(None))
+    return or_(*parts) if parts else column.in_([])
 
 
 def _field_id(handler: FieldHandler) -> str:
@@ -112,16 +117,31 @@ def _changes(field_id: str, *conds: Any) -> Any:
         .where(ChangeItem.field == field_id, *conds)
 
 
+def _recent_changes(field_id: str, window: Window) -> Any:
+    """Issues with a change of the field in the window, found from the window's groups.
+
+    A field like status has a change item on almost every group, so reading the
+    groups in the window (``ix_change_groups_created``) and probing their items
+    beats reading every change of the field; SQLite would pick the latter.
+    """
+    of_field = select(ChangeItem.id).where(ChangeItem.group_id == ChangeGroup.id,
+                                           ChangeItem.field == field_id)
+    return select(ChangeGroup.issue_id).where(*window.on_group(), exists(of_field))
+
+
 def was(ctx: Context, handler: FieldHandler, clause: ast.Was) -> Any:
     field_id = _field_id(handler)
     values = ctx.values(clause.operand, handler.label)
     tokens = handler.history_tokens(ctx, values)
     has_empty = any(v is EMPTY for v in values)
     window = _window(ctx, clause.predicates, handler.label)
-    to_match = _matches(ChangeItem.to_value, ChangeItem.to_string, tokens, has_empty)
-    changed_to = Issue.id.in_(_changes(field_id, to_match, *window.on_group()))
+    to_match = _matches(ChangeItem.to_value, tokens, has_empty)
+    changed_to = _changes(field_id, to_match, *window.on_group())
     if window.by is not None:
-        result = changed_to
+        result = Issue.id.in_(changed_to)
+    elif window.before is None:
+        result = _was_since(ctx, handler, clause, field_id, changed_to, window,
+                            _matches(ChangeItem.from_value, tokens, has_empty))
     else:
         item, group = aliased(ChangeItem), aliased(ChangeGroup)
         later = [group.created > window.after] if window.after is not None else []
@@ -129,21 +149,38 @@ def was(ctx: Context, handler: FieldHandler, clause: ast.Was) -> Any:
                     .where(group.issue_id == Issue.id, item.field == field_id, *later)
                     .order_by(group.created, item.id).limit(1)
                     .correlate(Issue).scalar_subquery())
-        from_match = _matches(ChangeItem.from_value, ChangeItem.from_string, tokens, has_empty)
+        from_match = _matches(ChangeItem.from_value, tokens, has_empty)
         held_then = exists(select(ChangeItem.id).where(ChangeItem.id == first_id, from_match))
-        current_op = "in" if isinstance(clause.operand, ast.ListOperand | ast.FunctionCall) \
-            else "="
-        current = handler.condition(ctx, current_op, clause.operand)
-        at_start = or_(held_then, and_(first_id.is_(None), current))
-        if window.before is not None:
-            at_start = and_(at_start, Issue.created <= window.before)
-        result = or_(at_start, changed_to)
+        at_start = or_(held_then, and_(first_id.is_(None), _current(ctx, handler, clause)))
+        at_start = and_(at_start, Issue.created <= window.before)
+        result = or_(at_start, Issue.id.in_(changed_to))
     return not_(result) if clause.operator.startswith("was not") else result
+
+
+def _current(ctx: Context, handler: FieldHandler, clause: ast.Was) -> Any:
+    """The field holds the value now."""
+    listed = isinstance(clause.operand, ast.ListOperand | ast.FunctionCall)
+    return handler.condition(ctx, "in" if listed else "=", clause.operand)
+
+
+def _was_since(ctx: Context, handler: FieldHandler, clause: ast.Was, field_id: str,
+               changed_to: Any, window: Window, from_match: Any) -> Any:
+    """WAS with no upper bound: the value now, or a change after the start to or from it.
+
+    Held at the start means the first later change came *from* it (or none came and
+    it is the value now); held later means a change went *to* it. Any change from it
+    after the start also proves it was held then, so no per-issue "first change"
+    lookup is needed: two index-served ``IN`` lists and the current value.
+    """
+    changed_from = _changes(field_id, from_match, *window.on_group())
+    return or_(_current(ctx, handler, clause), Issue.id.in_(union(changed_to, changed_from)))
 
 
 def changed(ctx: Context, handler: FieldHandler, clause: ast.Changed) -> Any:
     field_id = _field_id(handler)
     window = _window(ctx, clause.predicates, handler.label)
+    if window.after is not None and not any(p.name in ("from", "to") for p in clause.predicates):
+        return Issue.id.in_(_recent_changes(field_id, window))
     conds = window.on_group()
     for pred in clause.predicates:
         if pred.name in ("from", "to"):
@@ -151,9 +188,7 @@ def changed(ctx: Context, handler: FieldHandler, clause: ast.Changed) -> Any:
             tokens = handler.history_tokens(ctx, values)
             has_empty = any(v is EMPTY for v in values)
             if pred.name == "from":
-                conds.append(_matches(ChangeItem.from_value, ChangeItem.from_string, tokens,
-                                      has_empty))
+                conds.append(_matches(ChangeItem.from_value, tokens, has_empty))
             else:
-                conds.append(_matches(ChangeItem.to_value, ChangeItem.to_string, tokens,
-                                      has_empty))
+                conds.append(_matches(ChangeItem.to_value, tokens, has_empty))
     return Issue.id.in_(_changes(field_id, *conds))

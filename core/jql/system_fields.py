@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import false, func, not_, or_, select
+from sqlalchemy import false, func, not_, or_, select, union
 
 from ..models import Issue, IssueType, Project, Resolution, Status, User, Watcher
 from . import ast
 from .context import EMPTY, Context, is_subquery, text_of
 from .errors import JqlError, bad_operator, unknown_value
-from .fulltext import comment_text, issue_text
+from .fulltext import comment_text, comment_text_ids, issue_text, issue_text_ids, value_text_ids
 from .handlers import EQUALITY, ORDERED, TEXT, DateField, FieldHandler, ScalarField
 
 _KEY = re.compile(r"^([A-Za-z][A-Za-z0-9]*)-(\d+)$")
@@ -51,6 +51,11 @@ class LookupField(ScalarField):
         if is_subquery(value):
             return self.column.in_(value)
         return self.column.in_([r.id for r in self.rows(ctx, value)])
+
+    def any_of(self, ctx: Context, values: list[Any]) -> Any:
+        if any(is_subquery(v) for v in values):
+            return super().any_of(ctx, values)
+        return self.column.in_(sorted({r.id for v in values for r in self.rows(ctx, v)}))
 
     def order_keys(self) -> list[Any]:
         return [select(self.order).where(self.model.id == self.column).scalar_subquery()]
@@ -94,6 +99,11 @@ class UserField(ScalarField):
         if is_subquery(value):
             return self.column.in_(select(User.id).where(User.username.in_(value)))
         return self.column.in_([u.id for u in self.users(ctx, value)])
+
+    def any_of(self, ctx: Context, values: list[Any]) -> Any:
+        if any(is_subquery(v) for v in values):
+            return super().any_of(ctx, values)
+        return self.column.in_(sorted({u.id for v in values for u in self.users(ctx, v)}))
 
     def order_keys(self) -> list[Any]:
         return [select(User.display_name).where(User.id == self.column).scalar_subquery()]
@@ -140,22 +150,31 @@ class CommentField(FieldHandler):
 
 
 class AllTextField(FieldHandler):
-    """``text ~``: summary, description, comments and the text custom fields."""
+    """``text ~``: summary, description, comments and the free-text custom fields.
+
+    Free text is what a planner types a word of: customer name, address, post town
+    (text fields with no pattern, not KIS-owned, not read-only). All parts are
+    index-served id lists joined in one ``IN (... UNION ...)``.
+    """
 
     label = "text"
     operators = frozenset({"~"})
 
     def condition(self, ctx: Context, op: str, operand: ast.Operand) -> Any:
-        from .custom_fields import custom_handler
-
         self.check(op)
         text = " ".join(text_of(v) for v in ctx.values(operand, self.label))
-        parts = [issue_text(ctx.session, ["summary", "description"], text),
-                 comment_text(ctx.session, text)]
-        for fdef in ctx.host.fields:
-            if fdef.type in ("text", "textarea"):
-                parts.append(custom_handler(fdef, fdef.name).text_match(ctx, text))
-        return or_(*parts)
+        parts = [issue_text_ids(ctx.session, ["summary", "description"], text),
+                 comment_text_ids(ctx.session, text)]
+        fields = free_text_fields(ctx.host)
+        if fields:
+            parts.append(value_text_ids(ctx.session, fields, text))
+        return Issue.id.in_(union(*parts))
+
+
+def free_text_fields(host: Any) -> list[str]:
+    """Ids of the configured fields ``text ~`` searches."""
+    return [f.id for f in getattr(host, "fields", None) or ()
+            if f.type in ("text", "textarea") and not (f.pattern or f.kis or f.readonly)]
 
 
 class KeyField(ScalarField):

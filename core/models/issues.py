@@ -13,11 +13,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, utcnow
 from .catalog import IssueType, Project, Resolution, Status
+from .history import ChangeGroup
 from .users import User
 
 
@@ -85,6 +87,13 @@ class FieldValue(Base):
     value_date: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     issue: Mapped[Issue] = relationship(back_populates="values")
+
+
+# JQL's case-insensitive ``field = value`` is ``lower(value_str) IN (...)``: this serves it.
+Index("ix_field_values_field_lower_str", FieldValue.field_id, func.lower(FieldValue.value_str))
+# JQL's ``CHANGED AFTER -7d`` / ``WAS ... AFTER``: the few recent change groups, not
+# every change of the field (declared here with the other search indexes).
+Index("ix_change_groups_created", ChangeGroup.created)
 
 
 class Comment(Base):
