@@ -53,3 +53,15 @@ def test_installer_cannot_edit(host, session, users):
     with pytest.raises(Exception) as err:
         edit_issue(host, session, users["installer"], issue, {"summary": "x"})
     assert getattr(err.value, "status", None) in (403, 404)
+
+
+def test_keys_are_never_reused(host, session, users, backend):
+    from core.services.issues import delete_issue
+
+    admin = users["admin"]
+    first = _order(host, session, admin)
+    second = _order(host, session, admin)
+    delete_issue(host, session, admin, second)
+    host.db.commit(session)
+    third = _order(host, session, admin)
+    assert (first.key, second.key, third.key) == ("ELV-1", "ELV-2", "ELV-3")
