@@ -14,7 +14,7 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -72,23 +72,29 @@ def run_task(host: Amsflow, task_id: str) -> str:
 
 def _loop(host: Amsflow, session: Session, user: User, task: BulkTask, params: dict[str, Any],
           chunk: int, ratio: float) -> None:
+    _count(session, task)
     while True:
         session.refresh(task)
         if task.cancel_requested:
             task.status = "CANCELLED"
             return
-        items = list(session.scalars(select(BulkItem).where(
+        ids = list(session.scalars(select(BulkItem.issue_id).where(
             BulkItem.task_id == task.id, BulkItem.state == "pending")
             .order_by(BulkItem.seq).limit(chunk)))
-        if not items:
+        if not ids:
             task.status = "COMPLETE"
             return
         started = time.perf_counter()
-        issues = {i.id: i for i in session.scalars(select(Issue).where(
-            Issue.id.in_([item.issue_id for item in items]))).unique()}
-        for item in items:
-            _one(host, session, user, task, item, issues.get(item.issue_id), params)
-        _count(session, task)
+        issues = {i.id: i for i in session.scalars(
+            select(Issue).where(Issue.id.in_(ids))).unique()}
+        outcomes = [{"task_id": task.id, "issue_id": issue_id,
+                     **_one(host, session, user, task, issues.get(issue_id), params)}
+                    for issue_id in ids]
+        # The items' outcomes commit with the chunk's changes: one statement, not one each.
+        session.execute(update(BulkItem), outcomes)
+        task.done += sum(1 for o in outcomes if o["state"] == "done")
+        task.failed += sum(1 for o in outcomes if o["state"] == "failed")
+        task.updated = utcnow()
         host.db.commit(session)
         pause = (time.perf_counter() - started) * ratio
         if pause > 0:
@@ -101,8 +107,9 @@ def _finish(host: Amsflow, session: Session, task: BulkTask) -> None:
     host.db.commit(session)
 
 
-def _one(host: Amsflow, session: Session, user: User, task: BulkTask, item: BulkItem,
-         issue: Issue | None, params: dict[str, Any]) -> None:
+def _one(host: Amsflow, session: Session, user: User, task: BulkTask, issue: Issue | None,
+         params: dict[str, Any]) -> dict[str, str]:
+    """Change one order on its own savepoint; returns the item's state and message."""
     savepoint = session.begin_nested()
     try:
         if issue is None:
@@ -110,19 +117,19 @@ def _one(host: Amsflow, session: Session, user: User, task: BulkTask, item: Bulk
         operations.apply(host, session, user, issue, task.operation, params)
         session.flush()
         savepoint.commit()
-        item.state, item.message = "done", ""
+        return {"state": "done", "message": ""}
     except WorkflowAbort as exc:
         savepoint.rollback()
-        item.state, item.message = "failed", "; ".join(exc.messages) or str(exc)
         if exc.comment and exc.issue_id:
             now = host.now()
             session.add(Comment(issue_id=exc.issue_id, body=exc.comment,
                                 author_id=exc.author_id, created=now, updated=now))
+        return {"state": "failed", "message": "; ".join(exc.messages) or str(exc)}
     except (ServiceError, StaleDataError) as exc:
         savepoint.rollback()
         message = "; ".join([*getattr(exc, "messages", []),
                              *(f"{k}: {v}" for k, v in getattr(exc, "errors", {}).items())])
-        item.state, item.message = "failed", (message or str(exc))[:2000]
+        return {"state": "failed", "message": (message or str(exc))[:2000]}
 
 
 def _count(session: Session, task: BulkTask) -> None:
