@@ -21,11 +21,17 @@ def _queue(host: Any, issue: Any, user: Any, what: str) -> None:
     session = object_session(issue)
     if session is not None and session.info.get("amsflow_silent"):
         return
-    with host.db.new_session() as s:  # most orders have no watchers: no job then
-        if s.scalar(select(Watcher.user_id).where(Watcher.issue_id == issue.id,
-                                                  Watcher.user_id != (user.id if user else 0))
-                    .limit(1)) is None:
-            return
+    # Most orders have no watchers: one cheap probe on the caller's own session
+    # (no second connection), and no job at all then.
+    probe = select(Watcher.user_id).where(Watcher.issue_id == issue.id,
+                                          Watcher.user_id != (user.id if user else 0)).limit(1)
+    if session is not None:
+        found = session.scalar(probe)
+    else:
+        with host.db.new_session() as s:
+            found = s.scalar(probe)
+    if found is None:
+        return
     host.jobs.enqueue("core.notify_watchers", issue_id=issue.id, what=what,
                       actor_id=user.id if user else None)
 
