@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from .config import DEFAULT_PERMISSIONS
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .host import Amsflow
 
 SYSTEM_USERNAME = "system"
+ROLE_SEPARATOR = "\x1f"  # never in a role name
 
 
 def is_system(user: User | None) -> bool:
@@ -39,13 +40,37 @@ def roles_of(host: Amsflow, session: Session, user: User | None, project_id: int
     cache = session.info.setdefault("amsflow_roles", {})
     key = (user.id, project_id)
     if key not in cache:
-        group_ids = select(GroupMember.group_id).where(GroupMember.user_id == user.id)
         rows = session.execute(select(ProjectRoleMember.role).where(
-            ProjectRoleMember.project_id == project_id,
-            or_(ProjectRoleMember.user_id == user.id,
-                ProjectRoleMember.group_id.in_(group_ids)))).scalars()
+            _holds(user.id, project_id))).scalars()
         cache[key] = set(rows)
     return cache[key]
+
+
+def _holds(user_id: int, project_id: Any) -> Any:
+    """Role rows of a user in a project: held directly or through a group."""
+    group_ids = select(GroupMember.group_id).where(GroupMember.user_id == user_id)
+    return and_(ProjectRoleMember.project_id == project_id,
+                or_(ProjectRoleMember.user_id == user_id,
+                    ProjectRoleMember.group_id.in_(group_ids)))
+
+
+def roles_column(user: User | None, project_id: Any) -> Any:
+    """The user's roles in ``project_id`` (a column of the outer query) packed in one
+    string, so the query that loads an order brings the caller's roles along instead
+    of a second round trip; None for anonymous callers. See ``remember_roles``."""
+    if user is None:
+        return None
+    return select(func.aggregate_strings(ProjectRoleMember.role, ROLE_SEPARATOR)) \
+        .where(_holds(user.id, project_id)).scalar_subquery()
+
+
+def remember_roles(session: Session, user: User | None, project_id: int,
+                   packed: str | None) -> None:
+    """Put roles read through ``roles_column`` in the session's ``roles_of`` cache."""
+    if user is not None:
+        cache = session.info.setdefault("amsflow_roles", {})
+        cache.setdefault((user.id, project_id),
+                         set(packed.split(ROLE_SEPARATOR)) if packed else set())
 
 
 def allowed(host: Amsflow, session: Session, user: User | None, permission: str,

@@ -71,9 +71,13 @@ def get_issue(host: Amsflow, session: Session, user: User | None, key_or_id: str
               permission: str = "browse") -> Issue:
     """An issue the user may see; otherwise 404 (never say it exists)."""
     text = str(key_or_id).strip()
-    stmt = select(Issue).options(*ONE_ISSUE).where(
+    roles = perms.roles_column(user, Issue.project_id)
+    stmt = (select(Issue) if roles is None else select(Issue, roles)).options(*ONE_ISSUE).where(
         Issue.id == int(text) if text.isdigit() else Issue.key == text.upper())
-    issue = session.execute(stmt).unique().scalar_one_or_none()
+    row = session.execute(stmt).unique().one_or_none()
+    issue = row[0] if row is not None else None
+    if issue is not None and roles is not None:
+        perms.remember_roles(session, user, issue.project_id, row[1])
     if issue is None or not perms.can_browse(host, session, user, issue):
         raise NotFound("Saken finnes ikke, eller du har ikke tilgang til den.")
     if permission != "browse":
