@@ -261,8 +261,14 @@ def main() -> int:
                     print(f"  reader p95 idle {idle2 * 1000:.1f} ms, during run "
                           f"{busy2 * 1000:.1f} ms ({reader.count('run')} reads)")
                     refs = [m["refId"] for m in sent]
-                    if len(set(refs)) != len(refs) or len(sent) != booked.done:
-                        problems.append(f"{len(sent)} SMS for {booked.done} booked orders")
+                    with host.db.new_session() as s:
+                        waiting = s.scalar(select(func.count()).select_from(Issue).where(
+                            Issue.id.in_(ids), Issue.status_id == host.catalog.status_ids[
+                                "awaiting_response"]))
+                    print(f"  {waiting} orders now wait for the customer's answer, "
+                          f"{booked.done - waiting} went to manual follow-up (no SMS)")
+                    if len(set(refs)) != len(refs) or len(sent) != waiting:
+                        problems.append(f"{len(sent)} SMS for {waiting} booked orders")
             finally:
                 server.stop()
             print(f"Targets: 500 orders/s ({'met' if rate >= 500 else 'MISSED'}), "

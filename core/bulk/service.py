@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from .. import permissions as perms
 from ..models import Issue, Project, User
@@ -19,6 +19,10 @@ from .operations import check_params
 
 if TYPE_CHECKING:
     from ..host import Amsflow
+
+
+# Choosing and previewing needs no field values; the runner reads them per chunk.
+_LIGHT = lazyload(Issue.values)
 
 
 @dataclass
@@ -40,6 +44,7 @@ def select_issues(host: Amsflow, session: Session, user: User, *, jql: str | Non
         numeric = [int(k) for k in wanted if k.isdigit()]
         stmt = select(Issue).where((Issue.key.in_(wanted)) | (Issue.id.in_(numeric)))
         stmt = stmt.where(perms.browse_clause(host, session, user)).order_by(Issue.id)
+        stmt = stmt.options(_LIGHT)
         found = list(session.scalars(stmt).unique())
         unknown = set(wanted) - {i.key for i in found} - {str(i.id) for i in found}
         if unknown:
@@ -54,7 +59,7 @@ def select_issues(host: Amsflow, session: Session, user: User, *, jql: str | Non
             stmt = compile_query(host, parse(jql), user, session)
         except JqlError as exc:
             raise InvalidInput(str(exc)) from exc
-        found = list(session.scalars(stmt.limit(limit + 1)).unique())
+        found = list(session.scalars(stmt.options(_LIGHT).limit(limit + 1)).unique())
     else:
         raise InvalidInput(errors={"issues": "Velg saker, eller oppgi et JQL-søk."})
     if not found:
