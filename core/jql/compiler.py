@@ -17,9 +17,9 @@ from sqlalchemy.sql import Select
 from ..models import Issue, User
 from . import ast
 from .context import Context
-from .custom_fields import custom_handler, find_custom
+from .custom_fields import CustomMixin, custom_handler, find_custom
 from .errors import JqlError, unknown_field
-from .handlers import FieldHandler
+from .handlers import FieldHandler, ScalarField
 from .history import changed, was
 from .parser import parse
 from .system_fields import system_handler
@@ -39,9 +39,31 @@ def handler_for(host: Any, field: ast.FieldRef) -> FieldHandler:
     return custom_handler(fdef, field.name)
 
 
+def _and(ctx: Context, clauses: tuple[ast.Clause, ...]) -> Any:
+    """AND, with comparisons on one configured field tested in one lookup of its value.
+
+    ``"Planlagt starttid" >= a AND "Planlagt starttid" < b`` becomes one range on
+    ``(field_id, value_date)`` instead of two id lists of which one is nearly all
+    orders. A field has one value row per issue, so this is the same condition.
+    """
+    out: list[Any] = []
+    ranges: dict[str, tuple[CustomMixin, list[Any]]] = {}
+    for clause in clauses:
+        if isinstance(clause, ast.Compare):
+            handler = handler_for(ctx.host, clause.field)
+            if isinstance(handler, CustomMixin) and isinstance(handler, ScalarField):
+                inner = handler.unwrapped(ctx, clause.operator, clause.operand)
+                if inner is not None:
+                    ranges.setdefault(handler.fdef.id, (handler, []))[1].append(inner)
+                    continue
+        out.append(_clause(ctx, clause))
+    out.extend(handler.wrap(and_(*tests)) for handler, tests in ranges.values())
+    return and_(*out)
+
+
 def _clause(ctx: Context, clause: ast.Clause) -> Any:
     if isinstance(clause, ast.And):
-        return and_(*(_clause(ctx, c) for c in clause.clauses))
+        return _and(ctx, clause.clauses)
     if isinstance(clause, ast.Or):
         return or_(*(_clause(ctx, c) for c in clause.clauses))
     if isinstance(clause, ast.Not):

@@ -92,6 +92,16 @@ class ScalarField(FieldHandler):
     def order_keys(self) -> list[Any]:
         return [self.column]
 
+    def unwrapped(self, ctx: Context, op: str, operand: ast.Operand) -> Any | None:
+        """A comparison's column test before ``wrap`` (None when not a comparison or
+        no value), so ``f >= a AND f < b`` can share one lookup of ``f``."""
+        if op not in _CMP:
+            return None
+        self.check(op)
+        parts = [self.compare(ctx, op, v) for v in ctx.values(operand, self.label)
+                 if v is not EMPTY]
+        return or_(*parts) if parts else None
+
     # -- the operator logic --------------------------------------------------------
     def condition(self, ctx: Context, op: str, operand: ast.Operand) -> Any:
         self.check(op)

@@ -91,6 +91,21 @@ EQUAL_CASES = [
 ]
 
 
+RANGE_CASES = [  # planned: R day 1, S day 2, P day 3 after T0 (2024-05-01 10:00 Oslo)
+    ("'Planlagt starttid' >= '2024-05-02' AND 'Planlagt starttid' < '2024-05-04'", {"R", "S"}),
+    ("'Planlagt starttid' > '2024-05-02 10:00' AND project = ELV "
+     "AND 'Planlagt starttid' <= '2024-05-04 10:00'", {"S", "P"}),
+    ("'Planlagt starttid' >= '2024-05-03' AND 'Planlagt starttid' < '2024-05-03'", set()),
+    ("('Planlagt starttid' < '2024-05-03' OR Poststed = Bodø) AND Kundenavn != 'bjørn ås'",
+     {"R"}),
+]
+
+
+@pytest.mark.parametrize(("jql", "expected"), RANGE_CASES)
+def test_ranges_on_one_field(jql_host, jql_users, people, jql, expected) -> None:
+    assert set(_letters(jql_host, jql_users, people, jql)) == expected
+
+
 @pytest.mark.parametrize(("jql", "expected"), EQUAL_CASES)
 def test_custom_equality_ignores_case(jql_host, jql_users, people, jql, expected) -> None:
     assert set(_letters(jql_host, jql_users, people, jql)) == expected
