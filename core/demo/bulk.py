@@ -4,14 +4,15 @@ The services create one order at a time with permission checks, workflow and hoo
 that is right for people and far too slow for a million benchmark orders. This loader
 writes the same rows the services would (key from the project counter, field values
 as ``FieldDef.to_columns`` stores them, a first change-history entry) with SQLAlchemy
-Core ``executemany`` in batches, one transaction per batch, and tells no plugin.
+Core ``executemany`` in batches, one transaction per batch, and tells no plugin. A big load
+on SQLite fills its indexes once at the end (``rowwriter.bulk_mode``).
 """
 
 from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sized
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import islice
@@ -22,7 +23,7 @@ from sqlalchemy import select, update
 
 from core.demo.data import generate_orders
 from core.demo.places import COMPANIES
-from core.demo.rowwriter import RowWriter
+from core.demo.rowwriter import RowWriter, bulk_mode
 from core.models import ChangeGroup, ChangeItem, Comment, FieldValue, Issue, Project, User
 
 if TYPE_CHECKING:
@@ -60,6 +61,10 @@ class LoadStats:
         return self.orders / self.seconds if self.seconds else 0.0
 
 
+def _size(items: Iterable[dict]) -> int | None:
+    return len(items) if isinstance(items, Sized) else None
+
+
 def _batches(items: Iterable[dict], size: int) -> Iterator[list[dict]]:
     it = iter(items)
     while batch := list(islice(it, size)):
@@ -68,7 +73,8 @@ def _batches(items: Iterable[dict], size: int) -> Iterator[list[dict]]:
 
 def bulk_insert_orders(host: Amsflow, project_key: str, orders: Iterable[dict], *,
                        batch_size: int = 5000, author: str = "system",
-                       status: str | None = None, trust_rows: bool = True) -> LoadStats:
+                       status: str | None = None, trust_rows: bool = True,
+                       expected: int | None = None) -> LoadStats:
     """Insert order dicts (as ``generate_orders`` yields) into a project.
 
     Issue keys: ``summary``, ``description``, ``issuetype``, ``assignee``/``reporter``
@@ -80,20 +86,32 @@ def bulk_insert_orders(host: Amsflow, project_key: str, orders: Iterable[dict], 
     ``(lat, lon)``, seconds, aware datetimes). A first change group records the
     order's creation in its workflow's initial status (straight into its ``status``,
     or the ``status`` argument, when it has no history). ``trust_rows`` lets PostgreSQL skip
-    foreign-key triggers when the user may (see ``RowWriter``).
+    foreign-key triggers when the user may (see ``RowWriter``). ``expected`` (the
+    number of orders, when ``orders`` has no length) lets a big load use bulk mode.
     """
     stats = LoadStats(project_key.upper())
+    with host.db.engine.connect() as conn:
+        users = dict(conn.execute(select(User.username, User.id)).all())
+    now = host.now()
+    started = time.perf_counter()
+    with bulk_mode(host.db.engine, expected if expected is not None else _size(orders)):
+        _insert_batches(host, stats, orders, batch_size, author, status, trust_rows, now,
+                        users)
+    stats.seconds = time.perf_counter() - started
+    return stats
+
+
+def _insert_batches(host: Amsflow, stats: LoadStats, orders: Iterable[dict],
+                    batch_size: int, author: str, status: str | None, trust_rows: bool,
+                    now: datetime, users: dict[str, int]) -> None:
+    """The batches of ``bulk_insert_orders``, one transaction each."""
     project_id = host.catalog.project_ids[stats.project_key]
     status_ids, type_ids = host.catalog.status_ids, host.catalog.issue_type_ids
     names = {key: st.name for key, st in host.all_statuses().items()}
-    with host.db.engine.connect() as conn:
-        users = dict(conn.execute(select(User.username, User.id)).all())
     author_id = users.get(author)
     resolution_ids = host.catalog.resolution_ids
     initial: dict[str, str] = {}
     field_cache: dict[str, Any] = {}
-    now = host.now()
-    started = time.perf_counter()
     for batch in _batches(orders, batch_size):
         with host.db.engine.begin() as conn:
             # The counter update comes first: on SQLite it takes the write lock that
@@ -162,8 +180,6 @@ def bulk_insert_orders(host: Amsflow, project_key: str, orders: Iterable[dict], 
         stats.last_key = issue_rows[-1][3]
         stats.orders += len(batch)
         stats.field_values += len(value_rows)
-    stats.seconds = time.perf_counter() - started
-    return stats
 
 
 def bulk_load(host: Amsflow, project_key: str, n: int, *, seed: int = 1,
@@ -185,4 +201,5 @@ def bulk_load(host: Amsflow, project_key: str, n: int, *, seed: int = 1,
             order["created"] = start + step * (i + jitter())
             yield order
 
-    return bulk_insert_orders(host, project_key, with_created(), batch_size=batch_size)
+    return bulk_insert_orders(host, project_key, with_created(), batch_size=batch_size,
+                              expected=n)
