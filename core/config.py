@@ -86,8 +86,8 @@ class ProjectSchema(_Strict):
 
 class JobsSchema(_Strict):
     bulk_limit = fields.Integer(load_default=10000, validate=validate.Range(min=1))
-    bulk_chunk = fields.Integer(load_default=25, validate=validate.Range(min=1, max=1000))
-    bulk_pause_ratio = fields.Float(load_default=0.3, validate=validate.Range(min=0, max=10))
+    bulk_chunk = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    bulk_pause_ratio = fields.Float(load_default=0.2, validate=validate.Range(min=0, max=10))
     queue = fields.String(load_default="amsflow")
 
 

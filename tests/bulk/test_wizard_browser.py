@@ -69,13 +69,9 @@ def _login(page: Any, url: str) -> None:
 
 
 def _open_wizard(page: Any, live_url: str) -> None:
-    """Use the navigator's bulk-change entry when it has one, else the agreed URL."""
-    entry = page.locator("a[href*='/bulk/'], form[action*='/bulk/'] button")
-    if entry.count():
-        entry.first.click()
-    else:
-        jql = page.get_attribute("#results", "data-jql") or ""
-        page.goto(f"{live_url}/bulk/?jql={quote(jql)}")
+    """The navigator's *Masseoppdatering* menu: bulk change of the ticked orders."""
+    page.click("#bulk-menu summary")
+    page.click("#bulk-selected button")
 
 
 def test_wizard_from_navigator_search_to_finished_report(live_url, page, host, session,

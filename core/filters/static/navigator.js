@@ -210,6 +210,19 @@
       counter.textContent = keys.length ? counter.dataset.template.replace("{n}", keys.length) : "";
     }
     boxes.forEach(function (b) { b.checked = keys.indexOf(b.value) >= 0; });
+    // Bulk change of the ticked orders: the ticks may span pages, so post them all.
+    var bulkForm = document.getElementById("bulk-selected");
+    if (bulkForm) {
+      bulkForm.addEventListener("submit", function (ev) {
+        if (!keys.length) { ev.preventDefault(); counter.textContent = counter.dataset.none; return; }
+        bulkForm.querySelectorAll("input[name=issue]").forEach(function (i) { i.remove(); });
+        keys.forEach(function (k) {
+          var input = document.createElement("input");
+          input.type = "hidden"; input.name = "issue"; input.value = k;
+          bulkForm.appendChild(input);
+        });
+      });
+    }
     table.addEventListener("change", function (ev) {
       if (ev.target === all) { boxes.forEach(function (b) { b.checked = all.checked; }); }
       persist();
