@@ -33,7 +33,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import Select
 
 from ..models import Comment, FieldValue, Issue
@@ -182,11 +182,20 @@ def issue_text(session: Session, columns: list[str], query: str) -> Any:
         return or_(*(like_all(getattr(Issue, c), terms, dialect) for c in columns))
     if dialect == "sqlite":
         return Issue.id.in_(_fts5_hits(_ISSUES_FTS, _fts5_query(columns, terms)))
-    return or_(*(_pg_match(getattr(Issue, c), terms, query) for c in columns))
+    # An id list from the GIN indexes, not a per-row filter: else a page ordered by
+    # ``created`` may walk that index and run ``to_tsvector`` on every row it meets.
+    # ``OFFSET 0`` keeps PostgreSQL from pulling the subquery up into that walk.
+    hit = aliased(Issue)
+    return Issue.id.in_(select(hit.id).where(
+        or_(*(_pg_match(getattr(hit, c), terms, query) for c in columns))).offset(0))
 
 
 def issue_text_ids(session: Session, columns: list[str], query: str) -> Select:
     """Ids of issues with all words of ``query`` in one of ``columns``."""
+    terms = words(query)
+    if terms and installed(session) and session.get_bind().dialect.name == "postgresql":
+        return select(Issue.id).where(or_(*(_pg_match(getattr(Issue, c), terms, query)
+                                            for c in columns)))
     return select(Issue.id).where(issue_text(session, columns, query))
 
 
