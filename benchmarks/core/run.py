@@ -230,7 +230,7 @@ def main() -> int:
     ap.add_argument("--backend", choices=("postgresql", "sqlite", "both"), default="both")
     ap.add_argument("--orders", type=int, default=100_000)
     ap.add_argument("--requests", type=int, default=500, help="timed requests per operation")
-    ap.add_argument("--warmup", type=int, default=100, help="untimed requests per operation")
+    ap.add_argument("--warmup", type=int, default=200, help="untimed requests per operation")
     ap.add_argument("--server", choices=("gunicorn", "werkzeug"), default="gunicorn")
     ap.add_argument("--workers", type=int, default=4)
     ap.add_argument("--threads", type=int, default=4)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, defaultload, joinedload
+from sqlalchemy.orm import Session, defaultload
 
 from .. import permissions as perms
 from ..fields import FieldDef, FieldValueError
@@ -17,10 +17,10 @@ if TYPE_CHECKING:
     from ..host import Amsflow
 
 SYSTEM_EDITABLE = ("summary", "description", "assignee", "reporter")
-# One order in one round trip: its field values joined in, and the groups of its
-# assignee and reporter only when something asks (permission checks use the caller's).
-ONE_ISSUE = (joinedload(Issue.values),
-             defaultload(Issue.assignee).lazyload(User.groups),
+# The groups of an order's assignee and reporter load only when something asks
+# (permission checks use the caller's). Field values stay a second (selectin) query:
+# joined in, they make PostgreSQL plan an 8-table join, 2 ms a time until prepared.
+ONE_ISSUE = (defaultload(Issue.assignee).lazyload(User.groups),
              defaultload(Issue.reporter).lazyload(User.groups))
 
 
@@ -206,7 +206,7 @@ def edit_issue(host: Amsflow, session: Session, user: User | None, issue: Issue,
     if history:
         issue.updated = host.now()
         record(session, issue, user, history, issue.updated)
-        session.flush()
+        host.db.flush(session)
         changed = {h[0]: (h[2], h[4]) for h in history}
         host.db.after_commit(session, lambda: host.emit(issue, "issue_updated", user=user,
                                                         changes=changed))
