@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, close_all_sessions, scoped_session, sessionmaker
 
 AFTER_COMMIT = "amsflow_after_commit"
+DEFER_FLUSH = "amsflow_defer_flush"
 
 
 def make_engine(url: str, base_dir: Path | None = None) -> Engine:
@@ -92,6 +93,24 @@ class Database:
     @staticmethod
     def after_commit(session: Session, fn: Callable[[], Any]) -> None:
         session.info.setdefault(AFTER_COMMIT, []).append(fn)
+
+    @staticmethod
+    def after_commit_mark(session: Session) -> int:
+        """How many callbacks are pending: roll back to it with ``after_commit_reset``."""
+        return len(session.info.get(AFTER_COMMIT, []))
+
+    @staticmethod
+    def after_commit_reset(session: Session, mark: int) -> None:
+        """Drop callbacks added since ``mark`` (their savepoint was rolled back)."""
+        pending = session.info.get(AFTER_COMMIT)
+        if pending is not None:
+            del pending[mark:]
+
+    @staticmethod
+    def flush(session: Session) -> None:
+        """Flush now, unless a bulk chunk defers it to batch the statements."""
+        if not session.info.get(DEFER_FLUSH):
+            session.flush()
 
     @staticmethod
     def commit(session: Session) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..db import DEFER_FLUSH
 from ..models import Comment, Issue, User, utcnow
 from ..services.errors import ServiceError
 from ..workflow.context import WorkflowAbort
@@ -73,6 +74,7 @@ def run_task(host: Amsflow, task_id: str) -> str:
 def _loop(host: Amsflow, session: Session, user: User, task: BulkTask, params: dict[str, Any],
           chunk: int, ratio: float) -> None:
     _count(session, task)
+    batchable = _batchable(host, task, params)
     while True:
         session.refresh(task)
         if task.cancel_requested:
@@ -87,9 +89,12 @@ def _loop(host: Amsflow, session: Session, user: User, task: BulkTask, params: d
         started = time.perf_counter()
         issues = {i.id: i for i in session.scalars(
             select(Issue).where(Issue.id.in_(ids))).unique()}
-        outcomes = [{"task_id": task.id, "issue_id": issue_id,
-                     **_one(host, session, user, task, issues.get(issue_id), params)}
-                    for issue_id in ids]
+        results = (_chunk_at_once(host, session, user, task, issues, ids, params)
+                   if batchable else None)
+        if results is None:  # something failed: each order on its own savepoint
+            results = [_one(host, session, user, task, issues.get(i), params) for i in ids]
+        outcomes = [{"task_id": task.id, "issue_id": issue_id, **result}
+                    for issue_id, result in zip(ids, results, strict=True)]
         # The items' outcomes commit with the chunk's changes: one statement, not one each.
         session.execute(update(BulkItem), outcomes)
         task.done += sum(1 for o in outcomes if o["state"] == "done")
@@ -107,9 +112,54 @@ def _finish(host: Amsflow, session: Session, task: BulkTask) -> None:
     host.db.commit(session)
 
 
+def _batchable(host: Amsflow, task: BulkTask, params: dict[str, Any]) -> bool:
+    """Can a whole chunk be tried at once? Only when nothing in it reaches outside
+    the database before commit (no SMS sent, no letter written): field edits, and
+    transitions whose post-functions are all the core's own."""
+    if task.operation == "edit":
+        return True
+    if task.operation != "transition":
+        return False
+    registry = host.plugins.workflow_functions.post_functions
+    for workflow in host.workflows.values():
+        transition = workflow.by_ref(params["transition"])
+        if transition is not None and any(registry.get(ref.name).plugin != "core"
+                                          for ref in transition.post_functions):
+            return False
+    return True
+
+
+def _chunk_at_once(host: Amsflow, session: Session, user: User, task: BulkTask,
+                   issues: dict[int, Issue], ids: list[int],
+                   params: dict[str, Any]) -> list[dict[str, str]] | None:
+    """The fast path: the chunk's orders on one savepoint with one flush, so the
+    statements go out in batches. Any failure rolls the chunk back (None): the
+    caller then does each order on its own savepoint, so outcomes are the same."""
+    mark = host.db.after_commit_mark(session)
+    savepoint = session.begin_nested()
+    session.info[DEFER_FLUSH] = True
+    try:
+        with session.no_autoflush:
+            for issue_id in ids:
+                issue = issues.get(issue_id)
+                if issue is None:
+                    raise ServiceError("Saken finnes ikke lenger.")
+                operations.apply(host, session, user, issue, task.operation, params)
+        session.info.pop(DEFER_FLUSH, None)
+        session.flush()
+        savepoint.commit()
+    except (ServiceError, StaleDataError):
+        session.info.pop(DEFER_FLUSH, None)
+        savepoint.rollback()
+        host.db.after_commit_reset(session, mark)
+        return None
+    return [{"state": "done", "message": ""} for _ in ids]
+
+
 def _one(host: Amsflow, session: Session, user: User, task: BulkTask, issue: Issue | None,
          params: dict[str, Any]) -> dict[str, str]:
     """Change one order on its own savepoint; returns the item's state and message."""
+    mark = host.db.after_commit_mark(session)
     savepoint = session.begin_nested()
     try:
         if issue is None:
@@ -120,6 +170,7 @@ def _one(host: Amsflow, session: Session, user: User, task: BulkTask, issue: Iss
         return {"state": "done", "message": ""}
     except WorkflowAbort as exc:
         savepoint.rollback()
+        host.db.after_commit_reset(session, mark)
         if exc.comment and exc.issue_id:
             now = host.now()
             session.add(Comment(issue_id=exc.issue_id, body=exc.comment,
@@ -127,6 +178,7 @@ def _one(host: Amsflow, session: Session, user: User, task: BulkTask, issue: Iss
         return {"state": "failed", "message": "; ".join(exc.messages) or str(exc)}
     except (ServiceError, StaleDataError) as exc:
         savepoint.rollback()
+        host.db.after_commit_reset(session, mark)
         message = "; ".join([*getattr(exc, "messages", []),
                              *(f"{k}: {v}" for k, v in getattr(exc, "errors", {}).items())])
         return {"state": "failed", "message": (message or str(exc))[:2000]}

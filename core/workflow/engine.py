@@ -119,7 +119,7 @@ def transition_issue(host: Amsflow, session: Session, user: User | None, issue: 
                             author_id=user.id if user else None, created=now, updated=now))
     issue.updated = now
     record(session, issue, user, history, now)
-    session.flush()
+    host.db.flush(session)
     from_status, to_status = status, transition.to
     host.db.after_commit(session, lambda: host.emit(
         issue, "issue_transitioned", user=user, transition=transition,
