@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import lazy_gettext as _l
+
 from ..fields import OSLO
 from ..models import Issue
 
@@ -17,17 +19,17 @@ if TYPE_CHECKING:
 
 # id, Norwegian label, the JQL name that sorts it
 SYSTEM_COLUMNS = (
-    ("key", "Nøkkel", "key"),
-    ("issuetype", "Type", "issuetype"),
-    ("project", "Prosjekt", "project"),
-    ("summary", "Sammendrag", "summary"),
-    ("status", "Status", "status"),
-    ("assignee", "Tildelt", "assignee"),
-    ("reporter", "Rapportør", "reporter"),
-    ("resolution", "Løsning", "resolution"),
-    ("created", "Opprettet", "created"),
-    ("updated", "Oppdatert", "updated"),
-    ("resolutiondate", "Løst", "resolved"),
+    ("key", _l("Nøkkel"), "key"),
+    ("issuetype", _l("Type"), "issuetype"),
+    ("project", _l("Prosjekt"), "project"),
+    ("summary", _l("Sammendrag"), "summary"),
+    ("status", _l("Status"), "status"),
+    ("assignee", _l("Tildelt"), "assignee"),
+    ("reporter", _l("Rapportør"), "reporter"),
+    ("resolution", _l("Løsning"), "resolution"),
+    ("created", _l("Opprettet"), "created"),
+    ("updated", _l("Oppdatert"), "updated"),
+    ("resolutiondate", _l("Løst"), "resolved"),
 )
 DEFAULT_KEYS = ("key", "issuetype", "summary", "status", "assignee", "planned_start",
                 "municipality", "updated")

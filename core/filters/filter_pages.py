@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..config import ROLES
@@ -47,7 +48,7 @@ def save_as() -> Any:
         _error(exc)
         return redirect(url_for("filters_web.navigator", jql=form.get("jql", ""),
                                 columns=form.get("columns") or None))
-    flash(f"Filteret «{f.name}» er lagret.", "success")
+    flash(_("Filteret «%(name)s» er lagret.", name=f.name), "success")
     return redirect(url_for("filters_web.navigator", filter=f.id))
 
 
@@ -60,7 +61,7 @@ def save(filter_id: int) -> Any:
         f = service.get_filter(h, s, me, filter_id)
         run(lambda: service.update_filter(h, s, me, f, jql=form.get("jql", ""),
                                           columns=form.get("columns") or None))
-        flash(f"Filteret «{f.name}» er oppdatert.", "success")
+        flash(_("Filteret «%(name)s» er oppdatert.", name=f.name), "success")
     except ServiceError as exc:
         _error(exc)
     return redirect(url_for("filters_web.navigator", filter=filter_id))
@@ -124,7 +125,7 @@ def edit_details(filter_id: int) -> Any:
     form = request.form
     return _act(filter_id, lambda h, s, me, f: service.update_filter(
         h, s, me, f, name=form.get("name", ""), description=form.get("description", ""),
-        jql=form.get("jql", "")), "Filteret er endret.")
+        jql=form.get("jql", "")), _("Filteret er endret."))
 
 
 @bp.post("/navigator/filters/<int:filter_id>/shares")
@@ -134,14 +135,14 @@ def add_share(filter_id: int) -> Any:
     return _act(filter_id, lambda h, s, me, f: sharing.add_share(
         h, s, me, f, form.get("type", ""), group=form.get("group"),
         project=form.get("project"), role=form.get("role"), username=form.get("username")),
-        "Filteret er delt.")
+        _("Filteret er delt."))
 
 
 @bp.post("/navigator/filters/<int:filter_id>/shares/<int:share_id>/delete")
 @login_required
 def remove_share(filter_id: int, share_id: int) -> Any:
     return _act(filter_id, lambda h, s, me, f: sharing.remove_share(h, s, me, f, share_id),
-                "Delingen er fjernet.")
+                _("Delingen er fjernet."))
 
 
 @bp.post("/navigator/filters/<int:filter_id>/subscriptions")
@@ -152,14 +153,14 @@ def add_subscription(filter_id: int) -> Any:
         h, s, me, f, kind=form.get("kind", "daily"), time=form.get("time", "07:00"),
         days=form.getlist("days"), cron=form.get("cron", ""),
         group=form.get("group") or None, email_on_empty=bool(form.get("email_on_empty"))),
-        "Abonnementet er lagret.")
+        _("Abonnementet er lagret."))
 
 
 @bp.post("/navigator/filters/<int:filter_id>/subscriptions/<int:sub_id>/delete")
 @login_required
 def remove_subscription(filter_id: int, sub_id: int) -> Any:
     return _act(filter_id, lambda h, s, me, f: subscriptions.unsubscribe(h, s, me, f, sub_id),
-                "Abonnementet er slettet.")
+                _("Abonnementet er slettet."))
 
 
 @bp.post("/navigator/filters/<int:filter_id>/owner")
@@ -167,7 +168,7 @@ def remove_subscription(filter_id: int, sub_id: int) -> Any:
 def change_owner(filter_id: int) -> Any:
     form = request.form
     return _act(filter_id, lambda h, s, me, f: service.change_owner(
-        h, s, me, f, form.get("username", "")), "Filteret har fått ny eier.")
+        h, s, me, f, form.get("username", "")), _("Filteret har fått ny eier."))
 
 
 @bp.post("/navigator/filters/<int:filter_id>/delete")
@@ -178,7 +179,7 @@ def delete(filter_id: int) -> Any:
         f = service.get_filter(h, s, me, filter_id)
         name = f.name
         run(lambda: service.delete_filter(h, s, me, f))
-        flash(f"Filteret «{name}» er slettet.", "success")
+        flash(_("Filteret «%(name)s» er slettet.", name=name), "success")
     except ServiceError as exc:
         _error(exc)
     return redirect(url_for("filters_web.filter_list"))

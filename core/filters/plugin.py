@@ -42,8 +42,10 @@ def register_jobs(registry: Any) -> None:
 
 @hookimpl
 def register_nav_items(user: Any) -> list[NavItem]:
-    return [NavItem("Søk", "filters_web.navigator", order=10),
-            NavItem("Filtre", "filters_web.filter_list", order=11)]
+    from flask_babel import gettext as _
+
+    return [NavItem(_("Søk"), "filters_web.navigator", order=10),
+            NavItem(_("Filtre"), "filters_web.filter_list", order=11)]
 
 
 @hookimpl

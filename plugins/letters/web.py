@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core.models import FieldValue, Issue, Project
@@ -38,7 +39,7 @@ def nav_items(current: Any) -> list[NavItem]:
         return []
     if not host().plugins.projects_enabling(PLUGIN):
         return []
-    return [NavItem("Brevmaler", "letters.index", order=80)]
+    return [NavItem(_("Brevmaler"), "letters.index", order=80)]
 
 
 def _project(key: str) -> str:
@@ -74,7 +75,7 @@ def edit(project: str) -> Any:
             session.add(row)
 
         run(save)
-        flash("Brevmalen er lagret.", "success")
+        flash(_("Brevmalen er lagret."), "success")
         return redirect(url_for("letters.edit", project=project))
     return _form(project, template_source(host(), session, project))
 
@@ -90,7 +91,7 @@ def reset(project: str) -> Any:
             session.delete(row)
 
     run(drop)
-    flash("Brevmalen er satt tilbake til standard.", "success")
+    flash(_("Brevmalen er satt tilbake til standard."), "success")
     return redirect(url_for("letters.edit", project=project))
 
 

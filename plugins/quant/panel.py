@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from core.fields import OSLO
@@ -16,11 +18,11 @@ if TYPE_CHECKING:
     from core.host import Amsflow
 
 LABELS = {
-    PENDING: "Venter på utsending",
-    SENT: "Sendt til validering",
-    SEND_FAILED: "Utsending feilet",
-    ACCEPTED: "Godkjent",
-    REJECTED: "Avvist",
+    PENDING: _l("Venter på utsending"),
+    SENT: _l("Sendt til validering"),
+    SEND_FAILED: _l("Utsending feilet"),
+    ACCEPTED: _l("Godkjent"),
+    REJECTED: _l("Avvist"),
 }
 
 
@@ -30,13 +32,13 @@ def quant_panel(host: Amsflow, issue: Any) -> IssuePanel | None:
     if ref is None:
         return None
     rows = [("Quant-ID", ref.external_id or "–"),
-            ("Validering", LABELS.get(ref.validation_status, "Ikke sendt"))]
+            (_("Validering"), LABELS.get(ref.validation_status, _("Ikke sendt")))]
     if ref.validation_reason:
-        rows.append(("Årsak", ref.validation_reason))
+        rows.append((_("Årsak"), ref.validation_reason))
     if ref.validation_at:
-        rows.append(("Tidspunkt", ref.validation_at.astimezone(OSLO).strftime("%d.%m.%Y %H:%M")))
+        rows.append((_("Tidspunkt"), ref.validation_at.astimezone(OSLO).strftime("%d.%m.%Y %H:%M")))
     if ref.cancelled_at:
-        rows.append(("Kansellert", ref.cancelled_at.astimezone(OSLO).strftime("%d.%m.%Y %H:%M")))
+        rows.append((_("Kansellert"), ref.cancelled_at.astimezone(OSLO).strftime("%d.%m.%Y %H:%M")))
     body = Markup("").join(
         Markup('<dt>{}</dt><dd data-quant="{}">{}</dd>').format(label, label.lower(), value)
         for label, value in rows)

@@ -53,9 +53,11 @@ def register_periodic_tasks(registry: Any) -> None:
 
 @hookimpl
 def register_nav_items(user: Any) -> list[Any]:
+    from flask_babel import gettext
+
     from core.registries import NavItem
 
-    return [NavItem(label="SMS-svar", url="/sms/unmatched", order=60)] if user else []
+    return [NavItem(label=gettext("SMS-svar"), url="/sms/unmatched", order=60)] if user else []
 
 
 @hookimpl

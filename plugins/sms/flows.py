@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from core import permissions as perms
@@ -77,12 +78,12 @@ def can_send(host: Amsflow, session: Session, user: User | None,
              issue: Issue) -> tuple[bool, str]:
     """Whether the panel may send now, and if not, why (shown in the panel)."""
     if not host.plugins.enabled(issue.project.key, "sms"):
-        return False, "SMS er ikke slått på for prosjektet."
+        return False, _("SMS er ikke slått på for prosjektet.")
     if user is None or not perms.allowed(host, session, user, "edit", issue.project_id):
-        return False, "Du har ikke tilgang til å sende SMS."
+        return False, _("Du har ikke tilgang til å sende SMS.")
     settings = settings_for(host, issue.project.key)
     if status_key(host, issue) not in settings["send_statuses"]:
-        return False, f"SMS kan ikke sendes i status «{issue.status.name}»."
+        return False, _("SMS kan ikke sendes i status «%(status)s».", status=issue.status.name)
     phone, reason = order_phone(host, issue)
     if phone is None:
         return False, reason or ""

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from flask import render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from core.models import Issue, User
@@ -21,10 +23,10 @@ if TYPE_CHECKING:
     from core.host import Amsflow
 
 STATUS_LABELS = {
-    "held": "Venter (stilletid)", "sending": "Sendes", "accepted": "Sendt",
-    "refused": "Avvist", "failed": "Feilet", "pending": "Underveis", "delivered": "Levert",
-    "undelivered": "Ikke levert", "processed": "Mottatt", "unmatched": "Uknyttet",
-    "attached": "Knyttet av planlegger",
+    "held": _l("Venter (stilletid)"), "sending": _l("Sendes"), "accepted": _l("Sendt"),
+    "refused": _l("Avvist"), "failed": _l("Feilet"), "pending": _l("Underveis"),
+    "delivered": _l("Levert"), "undelivered": _l("Ikke levert"), "processed": _l("Mottatt"),
+    "unmatched": _l("Uknyttet"), "attached": _l("Knyttet av planlegger"),
 }
 
 
@@ -37,7 +39,7 @@ def panel(host: Amsflow, issue: Issue, user: User | None) -> IssuePanel:
     session = host.db.session()
     ok, why = can_send(host, session, user, issue)
     settings = settings_for(host, issue.project.key)
-    kinds = [(tpl.FREE_TEXT, "Fritekst"), (tpl.BOOKING_CONFIRMATION, "Bookingbekreftelse")]
+    kinds = [(tpl.FREE_TEXT, _("Fritekst")), (tpl.BOOKING_CONFIRMATION, _("Bookingbekreftelse"))]
     html = render_template(
         "sms/panel.html", issue=issue, can_send=ok, why=why, kinds=kinds,
         nonce=uuid.uuid4().hex, phone=order_phone(host, issue)[0] or "",

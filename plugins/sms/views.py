@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from core.services.errors import NotAuthenticated, ServiceError
 from core.services.issues import get_issue
@@ -41,7 +42,8 @@ def send(key: str) -> Any:
     except ServiceError as exc:
         flash(str(exc), "error")
         return _back(key)
-    flash(f"{LABEL[row.kind]} til {row.phone}: {row.status}.", "success")
+    flash(_("%(kind)s til %(phone)s: %(status)s.", kind=LABEL[row.kind], phone=row.phone,
+            status=row.status), "success")
     return _back(key)
 
 
@@ -84,9 +86,9 @@ def typed_reply(key: str) -> Any:
         flash(str(exc), "error")
         return _back(key)
     if row.status == PROCESSED:
-        flash("Svaret er registrert.", "success")
+        flash(_("Svaret er registrert."), "success")
     else:
-        flash("Svaret hadde ingen kjent svarkode og ligger blant uknyttede svar.", "warning")
+        flash(_("Svaret hadde ingen kjent svarkode og ligger blant uknyttede svar."), "warning")
     return _back(key)
 
 
@@ -106,7 +108,7 @@ def attach(message_id: int) -> Any:
     except ServiceError as exc:
         flash(str(exc), "error")
         return redirect(url_for("sms.unmatched_list"))
-    flash(f"Svaret er knyttet til {issue.key}.", "success")
+    flash(_("Svaret er knyttet til %(key)s.", key=issue.key), "success")
     return redirect(url_for("sms.unmatched_list"))
 
 
