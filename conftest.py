@@ -87,6 +87,7 @@ def app(config_dict: dict[str, Any]) -> Iterator[Any]:
     application = create_app(parse_config(config_dict), create_schema=True,
                              overrides={"TESTING": True})
     yield application
+    application.extensions["amsflow"].jobs.wait()
     # dispose() closes every session, also those a test kept across a job that
     # removed the scoped session: no connection is left in a transaction.
     application.extensions["amsflow"].db.dispose()

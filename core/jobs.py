@@ -29,6 +29,7 @@ class JobQueue:
         self.redis_url = host.config["redis_url"]
         self.queue_name = host.config["jobs"]["queue"]
         self._queue: Any = None
+        self._threads: list[threading.Thread] = []
 
     @property
     def in_process(self) -> bool:
@@ -66,11 +67,20 @@ class JobQueue:
             self.queue().enqueue(run_job, name, job_id, kwargs, job_id=job_id,
                                  job_timeout=3600, result_ttl=3600, failure_ttl=7 * 86400)
         elif background:
-            threading.Thread(target=execute, args=(self.host, job_id, name, kwargs),
-                             daemon=True, name=f"job-{name}").start()
+            thread = threading.Thread(target=execute, args=(self.host, job_id, name, kwargs),
+                                      daemon=True, name=f"job-{name}")
+            self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+            thread.start()
         else:
             execute(self.host, job_id, name, kwargs)
         return job_id
+
+
+    def wait(self, timeout: float = 30.0) -> bool:
+        """Wait for in-process background jobs (shutdown, tests); True if all ended."""
+        for thread in list(self._threads):
+            thread.join(timeout)
+        return not any(t.is_alive() for t in self._threads)
 
 
 def _json(kwargs: dict[str, Any]) -> str:
