@@ -37,7 +37,7 @@ def make_engine(url: str, base_dir: Path | None = None) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=600)
 
 
 class Database:
