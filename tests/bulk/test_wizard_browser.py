@@ -4,14 +4,11 @@ Jobs run in process, so the task runs on a thread of the test's server."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from conftest import PASSWORD
 from core.bulk.models import BulkTask
@@ -20,7 +17,6 @@ from core.services import uow
 from core.services.issues import create_issue
 from core.workflow.engine import transition_issue
 
-CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.browser
 
 
@@ -32,26 +28,9 @@ def config_dict(config_dict: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture
-def live_url(app: Any, users: dict[str, Any]) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
-
-
-@pytest.fixture
-def page() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="nb-NO")
-        yield context.new_page()
-        context.close()
-        browser.close()
+def page(browser_page: Any) -> Any:
+    """The root conftest's Chromium page (``live_url`` comes from there too)."""
+    return browser_page
 
 
 def _orders(host: Any, session: Any, user: Any, n: int) -> list[Issue]:

@@ -3,40 +3,19 @@ and the SMS log and comment on the reloaded page."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
 from plugins.sms.tests.linkstub import LinkStub
 
-CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def live_url(app: Any, users: dict[str, Any]) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
-
-
-@pytest.fixture
-def page() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="nb-NO")
-        yield context.new_page()
-        context.close()
-        browser.close()
+def page(browser_page: Any) -> Any:
+    """The root conftest's Chromium page (``live_url`` comes from there too)."""
+    return browser_page
 
 
 def test_send_sms_panel(live_url: str, page: Any, order: Any, stub: LinkStub) -> None:
