@@ -22,6 +22,7 @@ from core.config import parse_config
 from core.jobs import run_periodic_once
 from core.models import JobRecord
 from core.services import uow
+from core.services.errors import InvalidInput
 from core.services.issues import create_issue, edit_issue
 from core.workflow.engine import transition_issue
 from tests.core import sample_plugin
@@ -153,7 +154,7 @@ def test_hook_issue_updated(shost):
 
 def test_hook_issue_transitioned(shost):
     session, user, issue = _order(shost)
-    with pytest.raises(Exception):
+    with pytest.raises(InvalidInput):
         uow.run(shost, session, lambda: transition_issue(shost, session, user, issue, "nope"))
     uow.run(shost, session, lambda: transition_issue(shost, session, user, issue, "11"))
     assert _calls("transitioned") == [(issue.key, "open", "planning")]
