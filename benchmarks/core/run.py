@@ -125,7 +125,7 @@ def free_port() -> int:
 
 @contextmanager
 def serve(config: Path, server: str, workers: int, threads: int,
-          access_log: Path) -> Iterator[str]:
+          access_log: Path | None = None) -> Iterator[str]:
     """The app on a loopback port, in a child process; yields its base URL.
 
     Gunicorn writes each request's own time (``%(D)s`` µs) to ``access_log``, so the
@@ -136,9 +136,10 @@ def serve(config: Path, server: str, workers: int, threads: int,
            "PYTHONPATH": str(ROOT)}
     if server == "gunicorn":
         cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads),
-               "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-               "--access-logfile", str(access_log), "--access-logformat", "%(m)s %(U)s %(D)s",
-               "core.wsgi:app"]
+               "-b", f"127.0.0.1:{port}", "--log-level", "warning"]
+        if access_log is not None:
+            cmd += ["--access-logfile", str(access_log), "--access-logformat", "%(m)s %(U)s %(D)s"]
+        cmd.append("core.wsgi:app")
     else:
         cmd = [sys.executable, "-c",
                "from werkzeug.serving import run_simple; from core.wsgi import app; "
