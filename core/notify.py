@@ -9,17 +9,55 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import object_session
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, object_session
 
 from .hookspecs import hookimpl
 from .mail import send_mail
 from .models import Issue, User, Watcher
 
+TOUCHED = "amsflow_touched_issues"
+WATCHED = "amsflow_watched_issues"
+
+
+def _after_flush(session: Session, _ctx: Any) -> None:
+    ids = session.info.setdefault(TOUCHED, set())
+    ids.update(obj.id for obj in (*session.new, *session.dirty)
+               if isinstance(obj, Issue) and obj.id is not None)
+
+
+def _before_commit(session: Session) -> None:
+    """Which changed orders have watchers, asked inside the transaction that
+    changed them: one query per commit instead of a new transaction per event."""
+    session.flush()
+    ids = session.info.pop(TOUCHED, None)
+    if ids:
+        watched = set(session.scalars(select(Watcher.issue_id).where(
+            Watcher.issue_id.in_(ids)).distinct()))
+        session.info[WATCHED] = (ids, watched)
+
+
+def _after_begin(session: Session, _transaction: Any, _connection: Any) -> None:
+    session.info.pop(WATCHED, None)
+
+
+@hookimpl
+def startup(host: Any) -> None:
+    factory = host.db.session_factory
+    event.listen(factory, "after_flush", _after_flush)
+    event.listen(factory, "before_commit", _before_commit)
+    event.listen(factory, "after_begin", _after_begin)
+
 
 def _queue(host: Any, issue: Any, user: Any, what: str) -> None:
     session = object_session(issue)
     if session is not None and session.info.get("amsflow_silent"):
+        return
+    known = session.info.get(WATCHED) if session is not None else None
+    if known is not None and issue.id in known[0]:
+        if issue.id in known[1]:  # the job leaves the actor out of the recipients
+            host.jobs.enqueue("core.notify_watchers", issue_id=issue.id, what=what,
+                              actor_id=user.id if user else None)
         return
     # Most orders have no watchers: one cheap probe on the caller's own session
     # (no second connection), and no job at all then.

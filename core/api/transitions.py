@@ -36,7 +36,7 @@ def list_transitions(key: str) -> Any:
 def do_transition(key: str) -> Any:
     h, s, user = ctx()
     data = body(TransitionSchema)
-    issue = get_issue(h, s, user, key)
+    issue = get_issue(h, s, user, key, with_values=False)
     changes = read_update(h, data["fields"], data["update"])
     if changes.links:
         raise InvalidInput(errors={"issuelinks": "Koblinger kan ikke legges til i en "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, defaultload
+from sqlalchemy.orm import Session, defaultload, lazyload
 
 from .. import permissions as perms
 from ..fields import FieldDef, FieldValueError
@@ -68,11 +68,16 @@ def find_user(session: Session, name: str | None) -> User | None:
 
 
 def get_issue(host: Amsflow, session: Session, user: User | None, key_or_id: str | int,
-              permission: str = "browse") -> Issue:
-    """An issue the user may see; otherwise 404 (never say it exists)."""
+              permission: str = "browse", *, with_values: bool = True) -> Issue:
+    """An issue the user may see; otherwise 404 (never say it exists).
+
+    ``with_values=False`` leaves the field values to load on first use: a transition
+    that reads no field saves the query.
+    """
     text = str(key_or_id).strip()
     roles = perms.roles_column(user, Issue.project_id)
-    stmt = (select(Issue) if roles is None else select(Issue, roles)).options(*ONE_ISSUE).where(
+    options = ONE_ISSUE if with_values else (*ONE_ISSUE, lazyload(Issue.values))
+    stmt = (select(Issue) if roles is None else select(Issue, roles)).options(*options).where(
         Issue.id == int(text) if text.isdigit() else Issue.key == text.upper())
     row = session.execute(stmt).unique().one_or_none()
     issue = row[0] if row is not None else None
