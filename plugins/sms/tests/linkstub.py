@@ -41,6 +41,9 @@ class StubState:
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; with Nagle on, each kept-alive
+    # answer waited ~40 ms for the client's delayed ACK, as no real gateway does.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
         """Quiet: tests read the recorded state instead."""
