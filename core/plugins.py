@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import importlib
 from importlib import metadata
-from types import ModuleType
 from typing import Any
 
 import pluggy
-from marshmallow import Schema, ValidationError
+from marshmallow import ValidationError
 
 from . import hookspecs
 from .config import Config
@@ -125,7 +124,7 @@ class PluginHost:
                     continue
                 schema = schema() if isinstance(schema, type) else schema
                 try:
-                    enabled[name] = _load(schema, raw or {})
+                    enabled[name] = schema.load(raw or {})
                 except ValidationError as exc:
                     where, message = first_error(exc.messages)
                     raise ConfigError(
@@ -177,17 +176,8 @@ class PluginHost:
         return out
 
 
-def _load(schema: Schema, raw: Any) -> dict[str, Any]:
-    return schema.load(raw)
-
-
 def _dist_version() -> str:
     try:
         return metadata.version("amsflow")
     except metadata.PackageNotFoundError:
         return "0.0.0"
-
-
-def plugin_module(name: str) -> ModuleType:
-    """Import a plugin module by its dotted name (used by tests and the CLI)."""
-    return importlib.import_module(name)

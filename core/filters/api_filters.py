@@ -104,21 +104,13 @@ def find() -> Any:
                     "isLast": True, "values": values})
 
 
-@bp.put("/filter/<int:filter_id>/favourite")
-def favour(filter_id: int) -> Any:
+@bp.route("/filter/<int:filter_id>/favourite", methods=["PUT", "DELETE"])
+def favourite(filter_id: int) -> Any:
+    """PUT marks the filter a favourite, DELETE unmarks it (as Jira)."""
     h, s, _ = ctx()
     me = caller()
     f = service.get_filter(h, s, me, filter_id)
-    unit(lambda: service.set_favourite(s, me, f, True))
-    return jsonify(_json(f))
-
-
-@bp.delete("/filter/<int:filter_id>/favourite")
-def unfavour(filter_id: int) -> Any:
-    h, s, _ = ctx()
-    me = caller()
-    f = service.get_filter(h, s, me, filter_id)
-    unit(lambda: service.set_favourite(s, me, f, False))
+    unit(lambda: service.set_favourite(s, me, f, request.method == "PUT"))
     return jsonify(_json(f))
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, defaultload, lazyload
 from .. import permissions as perms
 from ..fields import FieldDef, FieldValueError
 from ..models import FieldValue, Issue, Project, User
-from .errors import Forbidden, InvalidInput, NotFound
+from .errors import InvalidInput, NotFound
 from .history import HistoryItem, record
 
 if TYPE_CHECKING:
@@ -222,8 +222,3 @@ def delete_issue(host: Amsflow, session: Session, user: User | None, issue: Issu
     perms.require(host, session, user, "delete", issue)
     session.delete(issue)
     session.flush()
-
-
-def require_not_system_field(name: str) -> None:
-    if name in ("status", "resolution", "key", "project", "created", "updated"):
-        raise Forbidden(f"Feltet '{name}' endres bare gjennom arbeidsflyten.")
