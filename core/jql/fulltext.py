@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import Select
 
 from ..models import Comment, FieldValue, Issue
+from .projection import install as install_projection
 
 _WORD = re.compile(r"[^\W_]+")
 _TOKENIZE = "unicode61 remove_diacritics 0"
@@ -96,7 +97,8 @@ _installed: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary(
 
 
 def install(engine: Engine) -> None:
-    """Create the full-text tables, triggers or indexes, and index existing rows."""
+    """Create the full-text tables, triggers or indexes, and index existing rows; the
+    history search projection's trigger too (``core.jql.projection``)."""
     with engine.begin() as conn:
         if engine.dialect.name == "sqlite":
             for statement in _SQLITE_DDL:
@@ -110,6 +112,7 @@ def install(engine: Engine) -> None:
             conn.execute(text(
                 "CREATE INDEX IF NOT EXISTS ix_fts_field_values_simple ON field_values USING gin "
                 f"(to_tsvector('simple'::regconfig, value_str)) WHERE {_PG_WORDY}"))
+        install_projection(conn)  # the other derived search structures, same moment
     _installed[engine] = True
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import and_, exists, not_, or_, select, union
 from sqlalchemy.orm import aliased
 
 from ..models import ChangeGroup, ChangeItem, Issue, User
+from ..models.search import SearchHistoryChange, SearchHistoryValue
 from . import ast
 from .context import EMPTY, Context, date_of, is_subquery, text_of
 from .errors import JqlError
@@ -139,6 +140,8 @@ def was(ctx: Context, handler: FieldHandler, clause: ast.Was) -> Any:
     changed_to = _changes(field_id, to_match, *window.on_group())
     if window.by is not None:
         result = Issue.id.in_(changed_to)
+    elif window.after is None and window.before is None and not has_empty:
+        result = _was_ever(ctx, handler, clause, field_id, tokens)
     elif window.before is None:
         result = _was_since(ctx, handler, clause, field_id, changed_to, window,
                             _matches(ChangeItem.from_value, tokens, has_empty))
@@ -163,6 +166,20 @@ def _current(ctx: Context, handler: FieldHandler, clause: ast.Was) -> Any:
     return handler.condition(ctx, "in" if listed else "=", clause.operand)
 
 
+def _was_ever(ctx: Context, handler: FieldHandler, clause: ast.Was, field_id: str,
+              tokens: set[str]) -> Any:
+    """WAS with no window: the value now, or a value the history holds (a change to or
+    from it), the latter from ``search_history_values`` in one index-only range.
+
+    Both are id lists in one ``IN (... UNION ...)``: an ``OR`` of the current value and
+    an id list would make PostgreSQL test every order against a hashed list.
+    """
+    held = select(SearchHistoryValue.issue_id).where(
+        SearchHistoryValue.field == field_id, SearchHistoryValue.value.in_(sorted(tokens)))
+    now = select(Issue.id).where(_current(ctx, handler, clause)).correlate(None)
+    return Issue.id.in_(union(now, held))
+
+
 def _was_since(ctx: Context, handler: FieldHandler, clause: ast.Was, field_id: str,
                changed_to: Any, window: Window, from_match: Any) -> Any:
     """WAS with no upper bound: the value now, or a change after the start to or from it.
@@ -179,7 +196,12 @@ def _was_since(ctx: Context, handler: FieldHandler, clause: ast.Was, field_id: s
 def changed(ctx: Context, handler: FieldHandler, clause: ast.Changed) -> Any:
     field_id = _field_id(handler)
     window = _window(ctx, clause.predicates, handler.label)
-    if window.after is not None and not any(p.name in ("from", "to") for p in clause.predicates):
+    plain = not any(p.name in ("from", "to") for p in clause.predicates)
+    if plain and window.after is not None and window.before is None and window.by is None:
+        # The latest change of the field is after t: one range of the projection.
+        return Issue.id.in_(select(SearchHistoryChange.issue_id).where(
+            SearchHistoryChange.field == field_id, SearchHistoryChange.last_changed > window.after))
+    if plain and window.after is not None:
         return Issue.id.in_(_recent_changes(field_id, window))
     conds = window.on_group()
     for pred in clause.predicates:

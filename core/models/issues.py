@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import Base, UTCDateTime, utcnow
 from .catalog import IssueType, Project, Resolution, Status
 from .history import ChangeGroup
+from .search import SearchHistoryChange, SearchHistoryValue  # noqa: F401 (registers them)
 from .users import User
 
 
