@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import ColumnElement, event, exists, select
 from sqlalchemy.orm import Session, object_session
 
 from .hookspecs import hookimpl
@@ -18,27 +18,51 @@ from .models import Issue, User, Watcher
 
 TOUCHED = "amsflow_touched_issues"
 WATCHED = "amsflow_watched_issues"
+KNOWN = "amsflow_known_watched"
+
+
+def watched_column(issue_id: Any) -> ColumnElement[bool]:
+    """Has the order (``issue_id``, a column of the outer query) any watcher? Loading
+    an order with this column saves the commit's watcher probe (``remember_watched``)."""
+    return exists().where(Watcher.issue_id == issue_id)
+
+
+def remember_watched(session: Session, issue_id: int, watched: bool) -> None:
+    """Note, for this transaction, whether an order read with ``watched_column`` has
+    watchers (a watcher added in the transaction later makes it unknown again)."""
+    session.info.setdefault(KNOWN, {})[issue_id] = bool(watched)
 
 
 def _after_flush(session: Session, _ctx: Any) -> None:
     ids = session.info.setdefault(TOUCHED, set())
     ids.update(obj.id for obj in (*session.new, *session.dirty)
                if isinstance(obj, Issue) and obj.id is not None)
+    known = session.info.get(KNOWN)
+    if known:
+        for obj in session.new:
+            if isinstance(obj, Watcher):
+                known.pop(obj.issue_id, None)
 
 
 def _before_commit(session: Session) -> None:
     """Which changed orders have watchers, asked inside the transaction that
-    changed them: one query per commit instead of a new transaction per event."""
+    changed them: one query per commit instead of a new transaction per event, and
+    none when every changed order was loaded with ``watched_column``."""
     session.flush()
     ids = session.info.pop(TOUCHED, None)
     if ids:
-        watched = set(session.scalars(select(Watcher.issue_id).where(
-            Watcher.issue_id.in_(ids)).distinct()))
+        known = session.info.get(KNOWN, {})
+        watched = {i for i in ids if known.get(i)}
+        unknown = [i for i in ids if i not in known]
+        if unknown:
+            watched.update(session.scalars(select(Watcher.issue_id).where(
+                Watcher.issue_id.in_(unknown)).distinct()))
         session.info[WATCHED] = (ids, watched)
 
 
 def _after_begin(session: Session, _transaction: Any, _connection: Any) -> None:
     session.info.pop(WATCHED, None)
+    session.info.pop(KNOWN, None)
 
 
 @hookimpl

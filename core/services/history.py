@@ -1,26 +1,67 @@
-"""Writing change history: one group per change, an item per field."""
+"""Writing change history: one group per change, an item per field.
+
+History rows are written with Core statements, not ORM objects: nothing in a request
+reads them back, and on PostgreSQL a group with its items is one round trip (the
+group's INSERT ... RETURNING feeds the items' INSERT in one statement). A bulk chunk
+that defers flushing (``DEFER_FLUSH``) keeps ORM objects instead, so its whole chunk
+goes to the database in a few batched statements.
+"""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
+from sqlalchemy import Insert, Text, bindparam, func, insert, select, true
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from ..db import DEFER_FLUSH
 from ..models import ChangeGroup, ChangeItem, Issue, User
+from ..models.base import utcnow
 
 HistoryItem = tuple[str, str | None, str | None, str | None, str | None]
+ITEM_COLUMNS = ("field", "from_value", "from_string", "to_value", "to_string")
+GROUPS, ITEMS = ChangeGroup.__table__, ChangeItem.__table__
+
+
+@cache
+def _pg_insert() -> Insert:
+    """One statement for a group and its items; the items come as arrays, so its SQL
+    is the same for any number of them (compiled once, prepared by psycopg)."""
+    new = insert(GROUPS).values(issue_id=bindparam("issue_id"),
+                                author_id=bindparam("author_id"),
+                                created=bindparam("created", type_=GROUPS.c.created.type)) \
+        .returning(GROUPS.c.id).cte("new_group")
+    rows = func.unnest(*(bindparam(name, type_=ARRAY(Text)) for name in ITEM_COLUMNS)) \
+        .table_valued(*ITEM_COLUMNS).render_derived(name="item")
+    return insert(ITEMS).from_select(
+        ["group_id", *ITEM_COLUMNS],
+        select(new.c.id, *(rows.c[name] for name in ITEM_COLUMNS)).select_from(new)
+        .join(rows, true())).add_cte(new)
 
 
 def record(session: Session, issue: Issue, user: User | None, items: list[HistoryItem],
-           when: Any = None) -> ChangeGroup | None:
+           when: Any = None) -> None:
     """Add a change group with its items (field, from, from_string, to, to_string)."""
     items = [i for i in items if (i[1], i[2]) != (i[3], i[4])]
     if not items:
-        return None
-    group = ChangeGroup(issue_id=issue.id, author_id=user.id if user else None)
-    if when is not None:
-        group.created = when
-    group.items = [ChangeItem(field=f, from_value=fv, from_string=fs, to_value=tv,
-                              to_string=ts) for f, fv, fs, tv, ts in items]
-    session.add(group)
-    return group
+        return
+    author_id = user.id if user else None
+    created = when if when is not None else utcnow()
+    if session.info.get(DEFER_FLUSH):
+        session.add(ChangeGroup(issue_id=issue.id, author_id=author_id, created=created,
+                                items=[ChangeItem(**dict(zip(ITEM_COLUMNS, i, strict=True)))
+                                       for i in items]))
+        return
+    if issue.id is None:
+        session.flush()
+    group = {"issue_id": issue.id, "author_id": author_id, "created": created}
+    if session.get_bind().dialect.name == "postgresql":
+        columns = dict(zip(ITEM_COLUMNS, (list(c) for c in zip(*items, strict=True)),
+                           strict=True))
+        session.execute(_pg_insert(), group | columns)
+        return
+    group_id = session.execute(insert(GROUPS), group).inserted_primary_key[0]
+    session.execute(insert(ITEMS), [dict(zip(ITEM_COLUMNS, i, strict=True), group_id=group_id)
+                                    for i in items])

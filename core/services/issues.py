@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, defaultload, lazyload
 from .. import permissions as perms
 from ..fields import FieldDef, FieldValueError
 from ..models import FieldValue, Issue, Project, User
+from ..notify import remember_watched, watched_column
 from .errors import InvalidInput, NotFound
 from .history import HistoryItem, record
 
@@ -77,12 +78,15 @@ def get_issue(host: Amsflow, session: Session, user: User | None, key_or_id: str
     text = str(key_or_id).strip()
     roles = perms.roles_column(user, Issue.project_id)
     options = ONE_ISSUE if with_values else (*ONE_ISSUE, lazyload(Issue.values))
-    stmt = (select(Issue) if roles is None else select(Issue, roles)).options(*options).where(
+    columns = [Issue, watched_column(Issue.id)] + ([] if roles is None else [roles])
+    stmt = select(*columns).options(*options).where(
         Issue.id == int(text) if text.isdigit() else Issue.key == text.upper())
     row = session.execute(stmt).unique().one_or_none()
     issue = row[0] if row is not None else None
-    if issue is not None and roles is not None:
-        perms.remember_roles(session, user, issue.project_id, row[1])
+    if issue is not None:
+        remember_watched(session, issue.id, row[1])
+        if roles is not None:
+            perms.remember_roles(session, user, issue.project_id, row[2])
     if issue is None or not perms.can_browse(host, session, user, issue):
         raise NotFound("Saken finnes ikke, eller du har ikke tilgang til den.")
     if permission != "browse":

@@ -72,3 +72,57 @@ def test_silent_changes_send_nothing(host, session, users, smtp):
     finally:
         session.info.pop("amsflow_silent")
     assert inbox.messages == []
+
+
+def test_an_order_read_with_its_watchers_is_mailed_without_a_probe(host, session, users,
+                                                                  smtp):
+    """get_issue reads whether the order has watchers; the commit then asks nothing more
+    (the probe would be a second query), and the watcher is still mailed."""
+    from sqlalchemy import event
+
+    from core.services.issues import get_issue
+
+    _, inbox = smtp
+    planner, installer = users["planner"], users["installer"]
+    issue = create_issue(host, session, planner, "ELV", "Målerbytte", "Målerbytte Lia 2",
+                         {"assignee": installer.username})
+    host.db.commit(session)
+    uow.run(host, session, lambda: watchers.add_watcher(host, session, installer, issue))
+    probes: list[str] = []
+
+    def count(_c, _cur, sql: str, *_a) -> None:  # noqa: ANN001
+        if "FROM watchers" in sql and "EXISTS" not in sql:
+            probes.append(sql)
+
+    event.listen(host.db.engine, "before_cursor_execute", count)
+    try:
+        key = issue.key
+        session.expunge_all()
+        uow.run(host, session, lambda: edit_issue(
+            host, session, planner, get_issue(host, session, planner, key), {"estimate": "1h"}))
+    finally:
+        event.remove(host.db.engine, "before_cursor_execute", count)
+    assert probes == []
+    assert [m["To"] for m in inbox.messages] == ["mona@example.no"]
+
+
+def test_a_watcher_added_in_the_same_transaction_is_mailed(host, session, users, smtp):
+    """The order was read without watchers; a watcher added before the edit in the
+    same transaction makes that stale, and the commit asks again."""
+    from core.services.issues import get_issue
+
+    _, inbox = smtp
+    planner, installer = users["planner"], users["installer"]
+    issue = create_issue(host, session, planner, "ELV", "Målerbytte", "Målerbytte Lia 4",
+                         {"assignee": installer.username})
+    host.db.commit(session)
+    key = issue.key
+    session.expunge_all()
+
+    def work() -> None:
+        loaded = get_issue(host, session, planner, key)
+        watchers.add_watcher(host, session, installer, loaded)
+        edit_issue(host, session, planner, loaded, {"estimate": "2h"})
+
+    uow.run(host, session, work)
+    assert [m["To"] for m in inbox.messages] == ["mona@example.no"]
