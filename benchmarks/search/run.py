@@ -41,7 +41,8 @@ SCHEMA = "bench_search"
 CHUNK = 100_000
 TARGETS = {"postgresql": 100.0, "sqlite": 50.0}
 SLOW_TARGET = 300.0  # text and history queries
-ANALYZED = ("issues", "field_values", "change_groups", "change_items", "comments", "users")
+ANALYZED = ("issues", "field_values", "change_groups", "change_items", "comments", "users",
+            "search_history_values", "search_history_changes")
 
 
 def make_host(backend: str, fresh: bool) -> Amsflow:
