@@ -138,12 +138,15 @@ def bulk_task_starting(host: Any, task: Any, issues: list[Any], params: dict[str
     batch lookups) instead of one order at a time. ``task`` is the ``BulkTask``
     (``.id``, ``.operation``), ``params`` its operation parameters (for a transition:
     ``transition``, ``fields``, ``comment``). Called again when a task is resumed,
-    with only the orders still pending. Nothing may be written here: each order
-    still changes in its own transaction.
+    with only the orders still pending, and once in each of a task's runners
+    (``jobs.bulk_workers``, each in its own worker process), in that runner's run
+    order. Nothing may be written here: each order still changes in its own
+    transaction.
     """
 
 
 @hookspec
 def bulk_task_finished(host: Any, task: Any) -> None:
     """A bulk-change task stopped (``task.status`` COMPLETE, CANCELLED or FAILED), for
-    the plugins its projects enable: drop what ``bulk_task_starting`` prepared."""
+    the plugins its projects enable: drop what ``bulk_task_starting`` prepared. Called
+    once per task, in the runner that ended it."""

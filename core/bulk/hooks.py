@@ -25,10 +25,11 @@ def _listening(host: Amsflow, project: str, hook: str) -> bool:
 
 
 def task_starting(host: Amsflow, session: Session, task: BulkTask,
-                  params: dict[str, Any]) -> list[str]:
-    """Tell each project's plugins which orders are pending, in run order. Returns
-    the projects told, for ``task_finished``. Orders are loaded only for projects
-    with a plugin listening."""
+                  params: dict[str, Any], start: int = -1) -> list[str]:
+    """Tell each project's plugins which orders are pending, in this runner's run
+    order (from seq ``start`` on, then the rest). Returns the projects told, for
+    ``task_finished``. Orders are loaded only for projects with a plugin listening.
+    Each runner of a task calls this for its own process."""
     pending = BulkItem.task_id == task.id, BulkItem.state == "pending"
     projects = list(session.scalars(
         select(Project.key).join(Issue, Issue.project_id == Project.id)
@@ -40,7 +41,8 @@ def task_starting(host: Amsflow, session: Session, task: BulkTask,
         return projects
     by_project: dict[str, list[Issue]] = defaultdict(list)
     for issue in session.scalars(select(Issue).join(BulkItem, BulkItem.issue_id == Issue.id)
-                                 .where(*pending).order_by(BulkItem.seq)).unique():
+                                 .where(*pending)
+                                 .order_by(BulkItem.seq < start, BulkItem.seq)).unique():
         by_project[issue.project.key].append(issue)
     for project in projects:
         if by_project.get(project):

@@ -1,10 +1,23 @@
-"""Running a bulk task: chunked, throttled, each order on its own savepoint.
+"""Running a bulk task: chunked, throttled, each order on its own savepoint, on
+one or several runners at once.
 
 Each order's change and its item's outcome commit together, so when a worker
 dies mid-way and the task is run again, finished orders are skipped and nothing
 happens twice. Between chunks the runner pauses in proportion to the time the
 chunk took (``jobs.bulk_pause_ratio``) so other users' requests keep their speed.
 A chunk's orders are read in one query, not one each.
+
+Several runners (``jobs.bulk_workers`` rq jobs, PostgreSQL only) work one task:
+each claims a chunk of pending items with ``FOR UPDATE SKIP LOCKED`` and holds
+those row locks until the chunk commits. A runner that dies takes its locks with
+it (its transaction rolls back), so the chunk is pending and free again at once,
+with no claim columns and no timeout. Counters are incremented in SQL in the
+chunk's transaction. When nothing is left to claim a runner waits for the other
+runners' chunks in flight (the same claim without SKIP LOCKED), and the task is
+finished by a conditional update, so it ends exactly once and
+``bulk_task_finished`` fires once. Runner ``k`` of ``n`` starts at the ``k``-th
+share of the pending items (and wraps around), so runners rarely meet and a
+plugin preparing work ahead (letters) prepares mostly its own runner's orders.
 """
 
 from __future__ import annotations
@@ -33,17 +46,44 @@ log = logging.getLogger("amsflow.bulk")
 FINAL = ("COMPLETE", "CANCELLED", "FAILED")
 DEFAULT_CHUNK = 100
 DEFAULT_PAUSE_RATIO = 0.2
+DEFAULT_WORKERS = 2
 
 
-def run_task(host: Amsflow, task_id: str) -> str:
-    """The ``core.bulk`` job. Safe to run again for the same task at any time."""
+def runner_count(host: Amsflow) -> int:
+    """How many runner jobs a task gets: ``jobs.bulk_workers`` on PostgreSQL with
+    rq workers; one in process or on SQLite (no row locks to share a task by)."""
+    if host.jobs.in_process or host.db.dialect != "postgresql":
+        return 1
+    return max(1, int(host.config["jobs"].get("bulk_workers", DEFAULT_WORKERS)))
+
+
+def enqueue_runners(host: Amsflow, task_id: str, tag: str = "") -> list[str]:
+    """Queue the task's runner jobs (``tag`` makes the ids of a resume new)."""
+    n = runner_count(host)
+    return [host.jobs.enqueue("core.bulk", job_id=f"bulk-{task_id}{tag}" + (f"-{k}" if k else ""),
+                              background=True, task_id=task_id, runner=k, runners=n)
+            for k in range(n)]
+
+
+def run_task(host: Amsflow, task_id: str, runner: int = 0, runners: int = 1) -> str:
+    """The ``core.bulk`` job (runner ``runner`` of ``runners``). Safe to run again for
+    the same task at any time, and next to other runners of it. Returns the task's
+    status as this runner left it."""
+    return run_runner(host, task_id, runner, runners)[0]
+
+
+def run_runner(host: Amsflow, task_id: str, runner: int = 0,
+               runners: int = 1) -> tuple[str, int]:
+    """``run_task``, also returning how many orders this runner did (for its job result)."""
     session = host.db.session()
-    task = session.get(BulkTask, task_id)
+    task = session.get(BulkTask, task_id, with_for_update=True, populate_existing=True)
     if task is None or task.status in FINAL:
-        return task.status if task else "MISSING"
+        host.db.commit(session)
+        return (task.status if task else "MISSING"), 0
     if not task.cancel_requested:
         task.status = "RUNNING"
     task.started = task.started or utcnow()
+    _count(session, task)  # under the task row's lock: no runner's increment is lost
     host.db.commit(session)
     user = session.get(User, task.owner_id)
     params = json.loads(task.params_json)
@@ -51,41 +91,68 @@ def run_task(host: Amsflow, task_id: str) -> str:
     chunk = max(1, int(jobs.get("bulk_chunk", DEFAULT_CHUNK)))
     ratio = float(jobs.get("bulk_pause_ratio", DEFAULT_PAUSE_RATIO))
     projects: list[str] = []
+    worked = [0]
     session.info["amsflow_silent"] = not task.notify
     try:
-        projects = task_starting(host, session, task, params)
-        _loop(host, session, user, task, params, chunk, ratio)
+        start = _start_seq(session, task_id, runner, runners)
+        projects = task_starting(host, session, task, params, start)
+        status = _loop(host, session, user, task, params, chunk, ratio, start, worked)
     except Exception as exc:
         session.rollback()
         log.exception("bulk task %s failed", task_id)
-        task = session.get(BulkTask, task_id)
-        task.status = "FAILED"
-        task.error = str(exc)[:2000]
-        _finish(host, session, task)
-        task_finished(host, task, projects)
+        failed = _finish(host, session, task_id, "FAILED", str(exc)[:2000])
+        if failed is not None:
+            task_finished(host, failed, projects)
         raise
     finally:
         session.info.pop("amsflow_silent", None)
-    _finish(host, session, task)
-    task_finished(host, task, projects)
-    return task.status
+    finished = _finish(host, session, task_id, status)
+    if finished is not None:
+        task_finished(host, finished, projects)
+    log.info("bulk task %s runner %d/%d: %d orders", task_id, runner + 1, runners, worked[0])
+    return (finished.status if finished else session.get(BulkTask, task_id).status), worked[0]
+
+
+def _start_seq(session: Session, task_id: str, runner: int, runners: int) -> int:
+    """Where runner ``runner`` of ``runners`` starts: the first seq of its share of the
+    pending items (it wraps around to the rest after)."""
+    if runner <= 0 or runners <= 1:
+        return -1
+    pending = BulkItem.task_id == task_id, BulkItem.state == "pending"
+    total = session.scalar(select(func.count()).select_from(BulkItem).where(*pending)) or 0
+    seq = session.scalar(select(BulkItem.seq).where(*pending).order_by(BulkItem.seq)
+                         .offset(runner * total // runners).limit(1))
+    return -1 if seq is None else seq
+
+
+def _claim(session: Session, task_id: str, chunk: int, start: int, wait: bool) -> list[int]:
+    """Lock and return up to ``chunk`` pending items from ``start`` on, in run order.
+    Without ``wait`` items other runners hold are skipped; with it the claim waits
+    for them (their chunk commits, or rolls back when its runner died)."""
+    stmt = (select(BulkItem.issue_id).where(BulkItem.task_id == task_id,
+                                            BulkItem.state == "pending", BulkItem.seq >= start)
+            .order_by(BulkItem.seq).limit(chunk)
+            .with_for_update(skip_locked=not wait))
+    return list(session.scalars(stmt))
 
 
 def _loop(host: Amsflow, session: Session, user: User, task: BulkTask, params: dict[str, Any],
-          chunk: int, ratio: float) -> None:
-    _count(session, task)
+          chunk: int, ratio: float, start: int, worked: list[int]) -> str | None:
+    """Claim and do chunks until none is left; returns the status to finish the task
+    with, or None when another runner already finished it."""
     batchable = _batchable(host, task, params)
     while True:
-        session.refresh(task)
-        if task.cancel_requested:
-            task.status = "CANCELLED"
-            return
-        ids = list(session.scalars(select(BulkItem.issue_id).where(
-            BulkItem.task_id == task.id, BulkItem.state == "pending")
-            .order_by(BulkItem.seq).limit(chunk)))
+        ids = _claim(session, task.id, chunk, start, wait=False)
+        if not ids and start >= 0:
+            start = -1  # this runner's share is done: help with the rest
+            continue
         if not ids:
-            task.status = "COMPLETE"
-            return
+            ids = _claim(session, task.id, chunk, -1, wait=True)
+        status, cancel = session.execute(select(BulkTask.status, BulkTask.cancel_requested)
+                                         .where(BulkTask.id == task.id)).one()
+        if status in FINAL or cancel or not ids:
+            session.rollback()  # lets the claimed items go
+            return None if status in FINAL else "CANCELLED" if cancel else "COMPLETE"
         started = time.perf_counter()
         issues = {i.id: i for i in session.scalars(
             select(Issue).where(Issue.id.in_(ids))).unique()}
@@ -97,19 +164,40 @@ def _loop(host: Amsflow, session: Session, user: User, task: BulkTask, params: d
                     for issue_id, result in zip(ids, results, strict=True)]
         # The items' outcomes commit with the chunk's changes: one statement, not one each.
         session.execute(update(BulkItem), outcomes)
-        task.done += sum(1 for o in outcomes if o["state"] == "done")
-        task.failed += sum(1 for o in outcomes if o["state"] == "failed")
-        task.updated = utcnow()
+        done = sum(1 for o in outcomes if o["state"] == "done")
+        # In SQL, last before commit: other runners' increments are never lost, and the
+        # task row is locked only for the commit.
+        session.execute(update(BulkTask).where(BulkTask.id == task.id).values(
+            done=BulkTask.done + done, failed=BulkTask.failed + (len(outcomes) - done),
+            updated=utcnow()).execution_options(synchronize_session=False))
         host.db.commit(session)
+        worked[0] += len(ids)
         pause = (time.perf_counter() - started) * ratio
         if pause > 0:
             time.sleep(pause)
 
 
-def _finish(host: Amsflow, session: Session, task: BulkTask) -> None:
+def _finish(host: Amsflow, session: Session, task_id: str, status: str,
+            error: str = "") -> BulkTask | None:
+    """End the task with ``status`` unless another runner already ended it; returns
+    the task when this runner ended it. Waits for other runners' chunks in flight
+    (locking the pending items first, then the task row, in the order a chunk
+    takes them), so the counts are final."""
+    if status != "COMPLETE":  # COMPLETE: the waiting claim found nothing pending
+        session.execute(select(BulkItem.issue_id).where(
+            BulkItem.task_id == task_id, BulkItem.state == "pending")
+            .order_by(BulkItem.seq).with_for_update())
+    task = session.get(BulkTask, task_id, with_for_update=True, populate_existing=True)
+    if task.status in FINAL:
+        host.db.commit(session)
+        return None
+    task.status = status
+    if error:
+        task.error = error
     _count(session, task)
     task.finished = utcnow()
     host.db.commit(session)
+    return task
 
 
 def _batchable(host: Amsflow, task: BulkTask, params: dict[str, Any]) -> bool:

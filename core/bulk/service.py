@@ -16,6 +16,7 @@ from ..services.errors import Forbidden, InvalidInput, NotFound
 from ..workflow.engine import usable
 from .models import BulkItem, BulkTask
 from .operations import check_params
+from .runner import enqueue_runners
 
 if TYPE_CHECKING:
     from ..host import Amsflow
@@ -126,8 +127,7 @@ def submit(host: Amsflow, session: Session, user: User, issues: list[Issue], ope
               "state": "skipped", "message": why}
              for n, (iid, key, why) in enumerate(plan.skipped)]
     session.execute(BulkItem.__table__.insert(), rows)
-    host.db.after_commit(session, lambda: host.jobs.enqueue(
-        "core.bulk", job_id=f"bulk-{task.id}", background=True, task_id=task.id))
+    host.db.after_commit(session, lambda: enqueue_runners(host, task.id))
     return task
 
 
