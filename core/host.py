@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from .config import Config
 from .db import Database
@@ -51,6 +51,7 @@ class Amsflow:
         self.catalog = Catalog()
         self.jobs = JobQueue(self)
         self.clock = None  # tests may set a callable returning an aware datetime
+        self._system_user: User | None = None
 
     # -- set-up ----------------------------------------------------------------
     def _load_workflows(self) -> dict[str, Workflow]:
@@ -140,7 +141,21 @@ class Amsflow:
         return self.fields[name]
 
     def system_user(self, session: Session) -> User:
-        return session.scalars(select(User).where(User.username == "system")).one()
+        """The system user, put into ``session`` without a query after the first time.
+
+        Plugins acting on their own (an SMS reply, Quant) ask for it on every request;
+        a detached copy (groups unloaded) is merged in without loading
+        (``merge(load=False)``), since nothing changes the system user at run time.
+        """
+        cached = self._system_user
+        if cached is None:
+            with self.db.new_session() as fresh:
+                cached = fresh.scalars(select(User).where(User.username == "system")
+                                       .options(lazyload(User.groups))).one()
+                fresh.expunge(cached)
+            self._system_user = cached
+        with session.no_autoflush:
+            return session.merge(cached, load=False)
 
     def now(self) -> Any:
         from .models import utcnow

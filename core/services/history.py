@@ -56,12 +56,15 @@ def record(session: Session, issue: Issue, user: User | None, items: list[Histor
         return
     if issue.id is None:
         session.flush()
+    # On the session's connection, not through session.execute: no autoflush, so the
+    # caller's pending changes still go to the database in one flush.
+    conn = session.connection()
     group = {"issue_id": issue.id, "author_id": author_id, "created": created}
-    if session.get_bind().dialect.name == "postgresql":
+    if conn.dialect.name == "postgresql":
         columns = dict(zip(ITEM_COLUMNS, (list(c) for c in zip(*items, strict=True)),
                            strict=True))
-        session.execute(_pg_insert(), group | columns)
+        conn.execute(_pg_insert(), group | columns)
         return
-    group_id = session.execute(insert(GROUPS), group).inserted_primary_key[0]
-    session.execute(insert(ITEMS), [dict(zip(ITEM_COLUMNS, i, strict=True), group_id=group_id)
-                                    for i in items])
+    group_id = conn.execute(insert(GROUPS), group).inserted_primary_key[0]
+    conn.execute(insert(ITEMS), [dict(zip(ITEM_COLUMNS, i, strict=True), group_id=group_id)
+                                 for i in items])

@@ -15,7 +15,7 @@ from plugins.sms.flows import add_comment, try_transition
 from plugins.sms.models import ATTACHED, IN, PROCESSED, UNMATCHED, SmsMessage
 from plugins.sms.providers.base import InboundSms
 from plugins.sms.replies import ParsedReply, Verdict, parse_reply, verdict_for
-from plugins.sms.store import find_open_by_code, set_system_fields, system_user
+from plugins.sms.store import find_open_by_code, set_system_fields
 
 if TYPE_CHECKING:
     from core.host import Amsflow
@@ -55,7 +55,7 @@ def receive_reply(host: Amsflow, session: Session, provider: str,
         return seen, False
     parsed: ParsedReply = parse_reply(message.text)
     issue = find_open_by_code(host, session, parsed.code) if parsed.code else None
-    actor = system_user(host, session) if issue is not None else None  # before add: no autoflush
+    actor = host.system_user(session) if issue is not None else None
     info = analyse(message.text)
     now = host.now()
     row = SmsMessage(direction=IN, provider=provider, provider_id=message.provider_id,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-from weakref import WeakKeyDictionary
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defaultload, lazyload
 
 from core.models import FieldValue, Issue, Status, User
+from core.notify import remember_watched, watched_column
 from core.services.history import record
 from core.services.issues import apply_fields, values_of
 from plugins.sms.models import SmsMessage
@@ -64,7 +64,7 @@ def ensure_reply_code(host: Amsflow, session: Session, issue: Issue,
     if current:
         return normalise_code(current)
     code = generate_reply_code(lambda c: code_taken(host, session, c))
-    author = user if user is not None else system_user(host, session)
+    author = user if user is not None else host.system_user(session)
     set_system_fields(host, session, issue, {"reply_code": code}, author)
     return code
 
@@ -82,31 +82,21 @@ def set_system_fields(host: Amsflow, session: Session, issue: Issue,
 def find_open_by_code(host: Amsflow, session: Session, code: str) -> Issue | None:
     """The open order (in a project enabling sms) with this reply code, if exactly one.
 
-    One query; the assignee's and reporter's groups are left unloaded (a reply never
-    needs them, and loading them cost two more queries per reply).
+    One query: the assignee's and reporter's groups stay unloaded (a reply never
+    needs them), field values load on first use, and whether the order has watchers
+    comes along (so the commit does not probe for them).
     """
-    stmt = _open_with_code(host, normalise_code(code)).options(
+    stmt = _open_with_code(host, normalise_code(code)).add_columns(
+        watched_column(Issue.id)).options(
         defaultload(Issue.assignee).lazyload(User.groups),
-        defaultload(Issue.reporter).lazyload(User.groups))
-    issues = [i for i in session.scalars(stmt).unique()
-              if host.plugins.enabled(i.project.key, PLUGIN)]
-    return issues[0] if len(issues) == 1 else None
-
-
-_SYSTEM_IDS: WeakKeyDictionary[Any, int] = WeakKeyDictionary()
-
-
-def system_user(host: Amsflow, session: Session) -> User:
-    """The system user (found by name once per host), without loading its groups."""
-    user_id = _SYSTEM_IDS.get(host)
-    no_groups = [lazyload(User.groups)]
-    with session.no_autoflush:  # never an extra flush of the caller's pending changes
-        user = session.get(User, user_id, options=no_groups) if user_id is not None else None
-        if user is None or user.username != "system":
-            user = session.scalars(select(User).where(User.username == "system")
-                                   .options(*no_groups)).one()
-            _SYSTEM_IDS[host] = user.id
-    return user
+        defaultload(Issue.reporter).lazyload(User.groups), lazyload(Issue.values))
+    found = [(issue, watched) for issue, watched in session.execute(stmt).unique()
+             if host.plugins.enabled(issue.project.key, PLUGIN)]
+    if len(found) != 1:
+        return None
+    issue, watched = found[0]
+    remember_watched(session, issue.id, watched)
+    return issue
 
 
 def messages_of(session: Session, issue: Issue) -> list[SmsMessage]:
