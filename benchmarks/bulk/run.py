@@ -5,17 +5,20 @@ sending through the loopback Link stand-in, Redis jobs on a queue of its own), l
 orders with the demo loader, serves the app over HTTP on loopback (gunicorn), then
 
 1. ``--orders`` (10,000) orders Åpen → Under planlegging (START_PLANNING) as one
-   bulk task on ``--workers`` (1) ``amsflow worker`` processes;
+   bulk task worked by ``--workers`` (1) runners (``jobs.bulk_workers``);
 2. ``--sms`` (1,000) of them through PC_TRANSITION_BOOKING_SENT, each a real HTTP
-   call to the Link stand-in;
+   call to the Link stand-in, worked by ``--booking-workers`` (2) runners;
 
 while a reader keeps fetching ``GET /rest/api/2/issue/{key}``. Prints orders/s and
-the reader's p95 idle and during each run, and checks no order changed twice and
-no SMS went out twice. ``--profile`` runs a part of step 1 in this process under
-cProfile instead and prints the top functions.
+the reader's p95 idle and during each run, how many orders each runner did, and
+checks no order changed twice and no SMS went out twice. As many ``amsflow
+worker`` processes run as the larger of the two runner counts. ``--profile``
+runs a part of step 1 in this process under cProfile instead and prints the top
+functions.
 
     python benchmarks/bulk/run.py [--orders 10000] [--sms 1000] [--workers 1]
-                                  [--chunk N] [--pause R] [--profile]
+                                  [--booking-workers 2] [--chunk N] [--pause R]
+                                  [--profile]
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from benchmarks.bulk.reader import Reader, serve  # noqa: E402
 from core.auth import create_token  # noqa: E402
 from core.bulk import service  # noqa: E402
 from core.bulk.models import BulkTask  # noqa: E402
+from core.bulk.runner import runner_count  # noqa: E402
 from core.config import parse_config  # noqa: E402
 from core.demo.bulk import bulk_load  # noqa: E402
 from core.host import create_host  # noqa: E402
@@ -121,9 +125,10 @@ def workers(cfg: Path, n: int) -> list[subprocess.Popen[bytes]]:
 
 
 def run_task(host: Any, planner: Any, selection: str | list[int], transition: str,
-             reader: Reader) -> tuple[BulkTask, float]:
-    """Submit one bulk transition (a JQL query or order ids) and wait for it; returns
-    the task and the wall seconds from submit to its end."""
+             reader: Reader, runners: int) -> tuple[BulkTask, float]:
+    """Submit one bulk transition (a JQL query or order ids) to ``runners`` runners
+    and wait for it; returns the task and the wall seconds from submit to its end."""
+    host.config.data["jobs"]["bulk_workers"] = runners
     session = host.db.session()
     if isinstance(selection, str):
         issues = service.select_issues(host, session, planner, jql=selection)
@@ -145,6 +150,26 @@ def run_task(host: Any, planner: Any, selection: str | list[int], transition: st
     seconds = time.perf_counter() - started
     reader.mark("idle")
     return current, seconds
+
+
+def runner_orders(host: Any, task_id: str) -> str:
+    """How many orders each runner job of the task did (from the rq job results)."""
+    from redis import Redis
+    from rq.job import Job
+
+    conn = Redis.from_url(REDIS)
+    done: list[str] = []
+    for k in range(runner_count(host)):
+        job_id = f"bulk-{task_id}" + (f"-{k}" if k else "")
+        for _ in range(100):  # the last runner's result lands just after the task ends
+            result = Job.fetch(job_id, connection=conn).return_value()
+            if result is not None:
+                done.append(str(result["orders"]))
+                break
+            time.sleep(0.05)
+        else:
+            done.append("?")
+    return f"{len(done)} runner(s), orders per runner: {' + '.join(done)}"
 
 
 def profile(host: Any, planner: Any, n: int) -> None:
@@ -194,7 +219,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orders", type=int, default=10000)
     parser.add_argument("--sms", type=int, default=1000)
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=1, help="runners for step 1")
+    parser.add_argument("--booking-workers", type=int, default=2, help="runners for step 2")
     parser.add_argument("--chunk", type=int, default=None)
     parser.add_argument("--pause", type=float, default=None)
     parser.add_argument("--profile", action="store_true")
@@ -219,21 +245,23 @@ def main() -> int:
             stats = bulk_load(host, "ELV", args.orders)
             print(f"Loaded {stats.orders} orders in {stats.seconds:.1f} s", flush=True)
             jobs = host.config["jobs"]
+            processes = max(args.workers, args.booking_workers)
             print(f"chunk {jobs['bulk_chunk']}, pause ratio {jobs['bulk_pause_ratio']}, "
-                  f"{args.workers} worker(s)", flush=True)
+                  f"{processes} worker process(es)", flush=True)
             if args.profile:
                 profile(host, planner, min(args.orders, 2000))
                 return 0
-            procs = workers(cfg, args.workers)
+            procs = workers(cfg, processes)
             server = serve(cfg, Path(tmp))
             try:
                 with Reader(server.url, token, [stats.first_key, stats.last_key]) as reader:
                     time.sleep(8)  # idle readings while the workers start
                     task, secs = run_task(host, planner, "project = ELV AND status = Åpen",
-                                          "START_PLANNING", reader)
+                                          "START_PLANNING", reader, args.workers)
                     rate = task.done / secs
                     print(f"START_PLANNING: {task.done} done, {task.failed} failed, "
                           f"{task.skipped} skipped in {secs:.1f} s = {rate:.0f} orders/s")
+                    print(f"  {runner_orders(host, task.id)}")
                     idle, busy = reader.p95("idle"), reader.p95("run")
                     print(f"  reader p95 idle {idle * 1000:.1f} ms, during run "
                           f"{busy * 1000:.1f} ms ({reader.count('run')} reads)")
@@ -251,12 +279,13 @@ def main() -> int:
                     reader.reset()
                     time.sleep(4)
                     booked, secs = run_task(host, planner, ids, "PC_TRANSITION_BOOKING_SENT",
-                                            reader)
+                                            reader, args.booking_workers)
                     sms_rate = booked.done / secs
                     sent = stub.sent()
                     print(f"PC_TRANSITION_BOOKING_SENT: {booked.done} done, {booked.failed} "
                           f"failed in {secs:.1f} s = {sms_rate:.0f} SMS/s "
                           f"({len(sent)} SMS at the gateway)")
+                    print(f"  {runner_orders(host, booked.id)}")
                     idle2, busy2 = reader.p95("idle"), reader.p95("run")
                     print(f"  reader p95 idle {idle2 * 1000:.1f} ms, during run "
                           f"{busy2 * 1000:.1f} ms ({reader.count('run')} reads)")

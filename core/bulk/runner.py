@@ -151,7 +151,9 @@ def _loop(host: Amsflow, session: Session, user: User, task: BulkTask, params: d
         status, cancel = session.execute(select(BulkTask.status, BulkTask.cancel_requested)
                                          .where(BulkTask.id == task.id)).one()
         if status in FINAL or cancel or not ids:
-            session.rollback()  # lets the claimed items go
+            # Lets the claimed items go; a commit, as a rollback would expire every
+            # object the session holds for nothing (the claim changed no row).
+            session.commit()
             return None if status in FINAL else "CANCELLED" if cancel else "COMPLETE"
         started = time.perf_counter()
         issues = {i.id: i for i in session.scalars(
