@@ -9,6 +9,8 @@ goes to the database in a few batched statements.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
@@ -23,6 +25,7 @@ from ..models.base import utcnow
 HistoryItem = tuple[str, str | None, str | None, str | None, str | None]
 ITEM_COLUMNS = ("field", "from_value", "from_string", "to_value", "to_string")
 GROUPS, ITEMS = ChangeGroup.__table__, ChangeItem.__table__
+COLLECTING = "amsflow_history_collecting"
 
 
 @cache
@@ -41,11 +44,29 @@ def _pg_insert() -> Insert:
         .join(rows, true())).add_cte(new)
 
 
+@contextmanager
+def collecting(session: Session, issue: Issue) -> Iterator[list[HistoryItem]]:
+    """Changes recorded for ``issue`` inside the block are handed to the caller instead
+    of written: a transition and the fields its post-functions set are one change
+    group, as in Jira (and one statement fewer)."""
+    stack = session.info.setdefault(COLLECTING, {}).setdefault(issue.id, [])
+    items: list[HistoryItem] = []
+    stack.append(items)
+    try:
+        yield items
+    finally:
+        stack.pop()
+
+
 def record(session: Session, issue: Issue, user: User | None, items: list[HistoryItem],
            when: Any = None) -> None:
     """Add a change group with its items (field, from, from_string, to, to_string)."""
     items = [i for i in items if (i[1], i[2]) != (i[3], i[4])]
     if not items:
+        return
+    stack = session.info.get(COLLECTING, {}).get(issue.id)
+    if stack:
+        stack[-1].extend(items)
         return
     author_id = user.id if user else None
     created = when if when is not None else utcnow()

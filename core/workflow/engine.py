@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from .. import permissions as perms
 from ..models import Comment, Issue, Resolution, User
 from ..services.errors import Forbidden, InvalidInput
-from ..services.history import HistoryItem, record
+from ..services.history import HistoryItem, collecting, record
 from ..services.issues import apply_fields
 from .context import ValidationFailed, WorkflowContext
 from .model import FunctionRef, Transition, Workflow
@@ -109,10 +109,12 @@ def transition_issue(host: Amsflow, session: Session, user: User | None, issue: 
     if errors:
         raise ValidationFailed(errors=errors)
     history += _move(host, issue, workflow, transition)
-    for pref in transition.post_functions:
-        entry = _entry(host, "post_functions", pref)
-        ctx.plugin = entry.plugin
-        entry.fn(ctx, pref.args)
+    with collecting(session, issue) as set_by_post_functions:
+        for pref in transition.post_functions:
+            entry = _entry(host, "post_functions", pref)
+            ctx.plugin = entry.plugin
+            entry.fn(ctx, pref.args)
+    history += set_by_post_functions
     now = host.now()
     if comment and comment.strip():
         session.add(Comment(issue_id=issue.id, body=comment.strip(),

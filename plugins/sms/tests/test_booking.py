@@ -34,6 +34,27 @@ def test_booking_sms_is_sent_and_commented(host: Any, session: Any, users: Any, 
     assert row.idempotency_key == sent["refId"]
 
 
+def test_booking_is_one_change_with_its_reply_code(host: Any, session: Any, users: Any,
+                                                   order: Any, stub: LinkStub) -> None:
+    """The reply code the post-function sets joins the status change in one change
+    group (one changelog entry, as Jira shows a transition), written by the planner."""
+    from sqlalchemy import select
+
+    from core.models import ChangeGroup, ChangeItem
+
+    issue = order()
+    before = set(session.scalars(select(ChangeGroup.id).where(
+        ChangeGroup.issue_id == issue.id)))
+    book(host, session, users["planner"], issue)
+    groups = [g for g in session.scalars(select(ChangeGroup).where(
+        ChangeGroup.issue_id == issue.id)) if g.id not in before]
+    assert len(groups) == 1 and groups[0].author_id == users["planner"].id
+    items = session.scalars(select(ChangeItem).where(
+        ChangeItem.group_id == groups[0].id).order_by(ChangeItem.id)).all()
+    assert [i.field for i in items] == ["status", host.fields["reply_code"].id]
+    assert items[1].to_value == values_of(host, issue)["reply_code"]
+
+
 @pytest.mark.parametrize(
     ("fields", "reason"),
     [({"mobile": None}, "Mangler mobilnummer"),
