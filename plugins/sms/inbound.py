@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from core.models import Issue, User
-from core.services.errors import InvalidInput, NotFound
+from core.services.errors import Conflict, InvalidInput, NotFound
 from core.services.issues import get_issue
 from plugins.sms.encoding import analyse
 from plugins.sms.flows import add_comment, try_transition
@@ -46,29 +48,45 @@ def receive_reply(host: Amsflow, session: Session, provider: str,
                   message: InboundSms) -> tuple[SmsMessage, bool]:
     """Log and act on one inbound SMS; (row, False) when this delivery was seen before.
 
-    The caller's one transaction holds it all. Two copies racing each other both pass
-    the first check; the log's unique (provider, provider_id) key then fails the
-    second at flush or commit, which the webhook counts as a duplicate.
+    The caller's one transaction holds it all. The log row goes in first with
+    ``ON CONFLICT DO NOTHING`` on its unique (provider, provider_id) key: a repeated
+    delivery, even one racing the first, inserts nothing and changes nothing, and a
+    new one costs no separate look-up.
     """
-    seen = existing_inbound(session, provider, message.provider_id)
-    if seen is not None:
-        return seen, False
     parsed: ParsedReply = parse_reply(message.text)
     issue = find_open_by_code(host, session, parsed.code) if parsed.code else None
-    actor = host.system_user(session) if issue is not None else None
     info = analyse(message.text)
     now = host.now()
-    row = SmsMessage(direction=IN, provider=provider, provider_id=message.provider_id,
-                     phone=message.sender, body=message.text, encoding=info.encoding,
-                     segments=info.segments, created=message.received_at or now,
-                     status_at=now, kind="reply", error="",
-                     status=PROCESSED if issue is not None else UNMATCHED,
-                     issue_id=issue.id if issue else None,
-                     project_key=issue.project.key if issue else "")
-    session.add(row)
-    if issue is not None and actor is not None:
-        apply_verdict(host, session, issue, parsed.verdict, row, actor)
+    values = {"direction": IN, "provider": provider, "provider_id": message.provider_id,
+              "phone": message.sender, "body": message.text, "encoding": info.encoding,
+              "segments": info.segments, "created": message.received_at or now,
+              "status_at": now, "kind": "reply", "error": "", "idempotency_key": None,
+              "status": PROCESSED if issue is not None else UNMATCHED,
+              "issue_id": issue.id if issue else None,
+              "project_key": issue.project.key if issue else "", "author_id": None,
+              "send_after": None, "sent_at": None}
+    row_id = _insert_new(session, values)
+    if row_id is None:
+        seen = existing_inbound(session, provider, message.provider_id)
+        if seen is not None:
+            return seen, False
+        raise Conflict("Svaret ble registrert samtidig av en annen forespørsel.")
+    row = SmsMessage(id=row_id, **values)  # written; kept out of the session's flush
+    if issue is not None:
+        apply_verdict(host, session, issue, parsed.verdict, row, host.system_user(session))
     return row, True
+
+
+def _insert_new(session: Session, values: dict[str, Any]) -> int | None:
+    """Insert an inbound log row unless its (provider, provider_id, direction) exists;
+    the new row's id, or None."""
+    conn = session.connection()
+    dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    table = SmsMessage.__table__
+    stmt = dialect_insert(table).values(**values).on_conflict_do_nothing(
+        index_elements=[table.c.provider, table.c.provider_id, table.c.direction]
+    ).returning(table.c.id)
+    return conn.execute(stmt).scalar()
 
 
 def unmatched(session: Session, limit: int = 200) -> list[SmsMessage]:
