@@ -83,8 +83,10 @@ class Amsflow:
 
     def after_schema(self) -> None:
         from .jql.fulltext import install as install_fulltext
+        from .jql.projection import install_for as install_search
 
         install_fulltext(self.db.engine)
+        install_search(self)
         self.sync_catalog()
 
     def sync_catalog(self) -> None:

@@ -42,7 +42,7 @@ CHUNK = 100_000
 TARGETS = {"postgresql": 100.0, "sqlite": 50.0}
 SLOW_TARGET = 300.0  # text and history queries
 ANALYZED = ("issues", "field_values", "change_groups", "change_items", "comments", "users",
-            "search_history_values", "search_history_changes")
+            "search_history_values", "search_history_changes", "issue_search")
 
 
 def make_host(backend: str, fresh: bool) -> Amsflow:

@@ -3,7 +3,8 @@
 The services create one order at a time with permission checks, workflow and hooks;
 that is right for people and far too slow for a million benchmark orders. This loader
 writes the same rows the services would (key from the project counter, field values
-as ``FieldDef.to_columns`` stores them, a first change-history entry) with SQLAlchemy
+as ``FieldDef.to_columns`` stores them, a first change-history entry, the search
+projections ``core.jql.projection`` keeps) with SQLAlchemy
 Core ``executemany`` in batches, one transaction per batch, and tells no plugin. A big load
 on SQLite fills its indexes once at the end (``rowwriter.bulk_mode``).
 """
@@ -25,6 +26,7 @@ from core.demo.data import generate_orders
 from core.demo.places import COMPANIES
 from core.demo.rowwriter import RowWriter, bulk_mode
 from core.jql.projection import fill as fill_projection
+from core.jql.projection import fill_search
 from core.models import ChangeGroup, ChangeItem, Comment, FieldValue, Issue, Project, User
 
 if TYPE_CHECKING:
@@ -177,8 +179,9 @@ def _insert_batches(host: Amsflow, stats: LoadStats, orders: Iterable[dict],
             writer.write(_GROUPS, GROUP_ROW, group_rows)
             writer.write(_ITEMS, ITEM_ROW, item_rows)
             writer.write(_COMMENTS, COMMENT_ROW, comment_rows)
-            if writer.trusted:  # COPY in replica mode fires no trigger: fill it here
+            if writer.trusted:  # COPY in replica mode fires no trigger: fill them here
                 fill_projection(conn, ids[0], ids[-1])
+                fill_search(conn, ids[0], ids[-1])
         stats.first_key = stats.first_key or issue_rows[0][3]
         stats.last_key = issue_rows[-1][3]
         stats.orders += len(batch)

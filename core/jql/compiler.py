@@ -13,8 +13,10 @@ from typing import Any
 from sqlalchemy import and_, func, not_, or_, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
+from sqlalchemy.sql.visitors import replacement_traverse
 
 from ..models import Issue, User
+from ..models.search import IssueSearch
 from . import ast
 from .context import Context
 from .custom_fields import CustomMixin, custom_handler, find_custom
@@ -22,13 +24,17 @@ from .errors import JqlError, unknown_field
 from .handlers import FieldHandler, ScalarField
 from .history import changed, was
 from .parser import parse
+from .projection import SYSTEM_COLUMNS, settle
+from .projection import slots as search_slots
 from .system_fields import system_handler
 
 DEFAULT_ORDER = (Issue.created.desc(), Issue.id.desc())
 
 
-def handler_for(host: Any, field: ast.FieldRef) -> FieldHandler:
-    """The handler of a field as named in a query: system field, else configured field."""
+def handler_for(host: Any, field: ast.FieldRef, slots: dict[str, Any] | None = None
+                ) -> FieldHandler:
+    """The handler of a field as named in a query: system field, else configured field
+    (reading its ``issue_search`` column when ``slots`` gives it one)."""
     if field.cf_id is None:
         found = system_handler(field.name)
         if found is not None:
@@ -36,7 +42,14 @@ def handler_for(host: Any, field: ast.FieldRef) -> FieldHandler:
     fdef = find_custom(host, field.name, field.cf_id)
     if fdef is None:
         raise unknown_field(field.name)
-    return custom_handler(fdef, field.name)
+    handler = custom_handler(fdef, field.name)
+    if slots and isinstance(handler, CustomMixin):
+        handler.slot = slots.get(fdef.id)
+    return handler
+
+
+def _handler(ctx: Context, field: ast.FieldRef) -> FieldHandler:
+    return handler_for(ctx.host, field, ctx.slots)
 
 
 def _and(ctx: Context, clauses: tuple[ast.Clause, ...]) -> Any:
@@ -50,7 +63,7 @@ def _and(ctx: Context, clauses: tuple[ast.Clause, ...]) -> Any:
     ranges: dict[str, tuple[CustomMixin, list[Any]]] = {}
     for clause in clauses:
         if isinstance(clause, ast.Compare):
-            handler = handler_for(ctx.host, clause.field)
+            handler = _handler(ctx, clause.field)
             if isinstance(handler, CustomMixin) and isinstance(handler, ScalarField):
                 inner = handler.unwrapped(ctx, clause.operator, clause.operand)
                 if inner is not None:
@@ -68,7 +81,7 @@ def _clause(ctx: Context, clause: ast.Clause) -> Any:
         return or_(*(_clause(ctx, c) for c in clause.clauses))
     if isinstance(clause, ast.Not):
         return not_(_clause(ctx, clause.clause))
-    handler = handler_for(ctx.host, clause.field)
+    handler = _handler(ctx, clause.field)
     if isinstance(clause, ast.Was):
         return was(ctx, handler, clause)
     if isinstance(clause, ast.Changed):
@@ -85,7 +98,7 @@ def _order(ctx: Context, keys: tuple[ast.SortKey, ...] | None
     last_desc = False
     for key in keys:
         descending = bool(key.descending)
-        exprs, needs = handler_for(ctx.host, key.field).sort()
+        exprs, needs = _handler(ctx, key.field).sort()
         joins.extend(needs)
         for expr in exprs:
             # Empty values sort last ascending and first descending, as in Jira.
@@ -97,11 +110,16 @@ def _order(ctx: Context, keys: tuple[ast.SortKey, ...] | None
 
 @dataclass
 class Compiled:
-    """A compiled query in parts, so the count and the page each take only what they need."""
+    """A compiled query in parts, so the count and the page each take only what they need.
+
+    ``projected``: the conditions and order are on ``issue_search`` (one row per issue),
+    not on ``issues`` with ``field_values`` lookups.
+    """
 
     conditions: list[Any] = field(default_factory=list)
     order: list[Any] = field(default_factory=list)
     joins: list[tuple[Any, Any]] = field(default_factory=list)  # (target, on), outer
+    projected: bool = False
 
     def _sorted(self, stmt: Select) -> Select:
         for target, on in self.joins:
@@ -110,15 +128,78 @@ class Compiled:
 
     def issues(self) -> Select:
         """``select(Issue)`` in order: for callers that walk all results (export, bulk)."""
+        if self.projected:
+            return self._sorted(select(Issue).join(_SEARCH, _SEARCH.c.issue_id == Issue.id))
         return self._sorted(select(Issue))
 
     def ids(self) -> Select:
         """The ordered ids alone: the page's SQL without loading any row."""
-        return self._sorted(select(Issue.id))
+        return self._sorted(select(_SEARCH.c.issue_id if self.projected else Issue.id))
 
     def count(self) -> Select:
         """How many match: no ORDER BY, no sort joins, no eager loads."""
+        if self.projected:
+            return select(func.count()).select_from(_SEARCH).where(*self.conditions)
         return select(func.count(Issue.id)).where(*self.conditions)
+
+
+_SEARCH = IssueSearch.__table__
+_ISSUES = Issue.__table__
+_MIRRORED = {"id": "issue_id", **{c: c for c in SYSTEM_COLUMNS}}
+# System fields the search row mirrors (conditions and sorting on the columns above).
+_PROJECTED = frozenset(("project", "issuetype", "type", "status", "resolution", "assignee",
+                        "created", "createddate", "statuscategory"))
+_ID_LISTS = frozenset(("membersof", "watchedissues", "linkedissues"))
+
+
+def _to_search(expr: Any) -> Any:
+    """``expr`` on ``issues`` columns rewritten to the mirrored ``issue_search`` ones."""
+
+    def swap(element: Any) -> Any:
+        if getattr(element, "table", None) is _ISSUES and element.key in _MIRRORED:
+            return _SEARCH.c[_MIRRORED[element.key]]
+        return None
+
+    return replacement_traverse(expr, {}, swap)
+
+
+def _projectable(ctx: Context, query: ast.Query) -> bool:
+    """Whether the query can run on ``issue_search`` alone: it tests or sorts on a
+    slotted configured field, and every other test is on a mirrored system field
+    with plain values (no ``~``, no history, no id-list functions)."""
+    slots = ctx.slots or {}
+    uses_slot = False
+
+    def field_ok(ref: ast.FieldRef) -> bool:
+        nonlocal uses_slot
+        if ref.cf_id is None and system_handler(ref.name) is not None:
+            return ref.name.casefold() in _PROJECTED
+        fdef = find_custom(ctx.host, ref.name, ref.cf_id)
+        if fdef is None or fdef.id not in slots:
+            return False
+        uses_slot = True
+        return True
+
+    def operand_ok(operand: ast.Operand) -> bool:
+        if isinstance(operand, ast.FunctionCall):
+            return operand.name.casefold() not in _ID_LISTS
+        if isinstance(operand, ast.ListOperand):
+            return all(operand_ok(item) for item in operand.items)
+        return True
+
+    def clause_ok(clause: ast.Clause) -> bool:
+        if isinstance(clause, ast.And | ast.Or):
+            return all(clause_ok(c) for c in clause.clauses)
+        if isinstance(clause, ast.Not):
+            return clause_ok(clause.clause)
+        if isinstance(clause, ast.Compare):
+            return (clause.operator not in ("~", "!~") and operand_ok(clause.operand)
+                    and field_ok(clause.field))
+        return False  # WAS, CHANGED
+
+    ok = query.where is None or clause_ok(query.where)
+    ok = ok and all(field_ok(key.field) for key in query.order_by or ())
+    return ok and uses_slot
 
 
 def _browse_filter(host: Any, session: Session, user: User | None) -> Any:
@@ -130,16 +211,22 @@ def _browse_filter(host: Any, session: Session, user: User | None) -> Any:
 
 
 def compile_search(host: Any, query: ast.Query, user: User | None,
-                   session: Session | None = None, *, check_permissions: bool = True
-                   ) -> Compiled:
+                   session: Session | None = None, *, check_permissions: bool = True,
+                   use_projection: bool = True) -> Compiled:
     """The query's conditions (with the browse permission of ``user``) and its order.
 
     ``session`` defaults to the host's current session; it is used to resolve
-    names (statuses, users...) while compiling.
+    names (statuses, users...) while compiling. The query runs on ``issue_search``
+    when it can (``use_projection=False``: never, to compare the two).
     """
     session = session if session is not None else host.db.session()
     ctx = Context(host, session, user, host.now())
-    compiled = Compiled()
+    slots = search_slots(session) if use_projection else None
+    if slots:
+        ctx.slots = {f: _SEARCH.c[s] for f, s in slots.items()}
+        if not _projectable(ctx, query):
+            ctx.slots = None
+    compiled = Compiled(projected=ctx.slots is not None)
     if query.where is not None:
         compiled.conditions.append(_clause(ctx, query.where))
     if check_permissions:
@@ -147,6 +234,9 @@ def compile_search(host: Any, query: ast.Query, user: User | None,
         if visible is not None:
             compiled.conditions.append(visible)
     compiled.order, compiled.joins = _order(ctx, query.order_by)
+    if compiled.projected:
+        compiled.conditions = [_to_search(c) for c in compiled.conditions]
+        compiled.order = [_to_search(o) for o in compiled.order]
     return compiled
 
 
@@ -157,8 +247,9 @@ def compile_query(host: Any, query: ast.Query, user: User | None,
                           check_permissions=check_permissions).issues()
 
 
-def tune(session: Session) -> None:
-    """PostgreSQL settings for searches, for the rest of the transaction (``SET LOCAL``).
+def tune(session: Session, compiled: Compiled | None = None) -> None:
+    """PostgreSQL settings for searches, for the rest of the transaction (``SET LOCAL``),
+    and the search rows of this transaction's writes brought up to date.
 
     JIT compiling pays off for long analytic queries, not for a search: a count over
     half a million orders costs more than its JIT compilation saves (tens of ms per
@@ -166,6 +257,8 @@ def tune(session: Session) -> None:
     """
     if session.get_bind().dialect.name != "postgresql":
         return
+    if compiled is not None and compiled.projected:
+        settle(session)
     transaction = session.get_transaction()
     if transaction is None or session.info.get("jql_tuned") is not transaction:
         session.execute(text("SET LOCAL jit = off"))
@@ -174,7 +267,7 @@ def tune(session: Session) -> None:
 
 def count(session: Session, compiled: Compiled) -> int:
     """The total number of matching issues."""
-    tune(session)
+    tune(session, compiled)
     return int(session.scalar(compiled.count()) or 0)
 
 
@@ -182,7 +275,7 @@ def page(session: Session, compiled: Compiled, start_at: int = 0,
          max_results: int = 50) -> list[Issue]:
     """One page: the ids first (index-only where possible), then those issues with
     their field values in one more query (``Issue.values`` loads by selectin)."""
-    tune(session)
+    tune(session, compiled)
     ids = list(session.scalars(compiled.ids().offset(start_at).limit(max_results)))
     if not ids:
         return []

@@ -32,6 +32,8 @@ class Context:
     session: Session
     user: User | None
     now: datetime
+    # field id -> ``issue_search`` column when the query runs on the search projection
+    slots: dict[str, Any] | None = None
 
     @property
     def dialect(self) -> str:

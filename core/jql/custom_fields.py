@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, not_, or_, select
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.visitors import replacement_traverse
 
 from ..fields import FieldDef, FieldValueError
 from ..models import FieldValue, Issue, User
@@ -22,12 +23,19 @@ _TEXT_OPS = EQUALITY | {"~", "!~"}
 
 
 class CustomMixin:
-    """Lifts a test on a ``FieldValue`` column to ``Issue`` through an IN subquery."""
+    """Lifts a test on a ``FieldValue`` column to ``Issue`` through an IN subquery, or,
+    when the query runs on the search projection, to the field's ``issue_search`` column
+    (``slot``)."""
 
     fdef: FieldDef
     column: Any
+    slot: Any = None
 
     def wrap(self, cond: Any) -> Any:
+        if self.slot is not None:
+            # ``slot IS NOT NULL AND test``: false, never NULL, for an issue without the
+            # value, as ``id IN (...)`` is, so NOT keeps meaning what it means on values.
+            return and_(self.slot.isnot(None), on_slot(cond, self.slot))
         return Issue.id.in_(select(FieldValue.issue_id).where(
             FieldValue.field_id == self.fdef.id, cond))
 
@@ -39,6 +47,8 @@ class CustomMixin:
 
     def sort(self) -> tuple[list[Any], list[tuple[Any, Any]]]:
         """Sort on the value through a LEFT JOIN, so the field's index can drive it."""
+        if self.slot is not None:
+            return [self.slot], []
         value = aliased(FieldValue)
         on = and_(value.issue_id == Issue.id, value.field_id == self.fdef.id)
         return [getattr(value, self.column.key)], [(value, on)]
@@ -159,6 +169,21 @@ class CustomPosition(CustomMixin, ScalarField):
     def __init__(self, fdef: FieldDef, label: str) -> None:
         super().__init__(label, FieldValue.value_num, frozenset({"is", "is not"}), fdef.id)
         self.fdef = fdef
+
+
+_VALUE_COLUMNS = frozenset({"value_str", "value_text", "value_num", "value_num2", "value_date"})
+
+
+def on_slot(cond: Any, slot: Any) -> Any:
+    """``cond`` on a ``field_values`` value column, rewritten to test ``slot``."""
+    table = FieldValue.__table__
+
+    def swap(element: Any) -> Any:
+        if getattr(element, "table", None) is table and element.key in _VALUE_COLUMNS:
+            return slot
+        return None
+
+    return replacement_traverse(cond, {}, swap)
 
 
 def lower_forms(text: str) -> set[str]:

@@ -13,8 +13,15 @@ but history is not (a database from before the projection, or a bulk load).
 
 from __future__ import annotations
 
+import weakref
+from typing import Any
+
 from sqlalchemy import text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from ..models.search import DATE_SLOTS, NUMBER_SLOTS, TEXT_SLOTS
 
 _PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION search_history_item() RETURNS trigger AS $$
@@ -107,3 +114,254 @@ def fill(conn: Connection, first_issue: int | None = None, last_issue: int | Non
             {where or 'WHERE 1 = 1'} AND i.{side} IS NOT NULL
             ON CONFLICT DO NOTHING
             """), params)
+
+
+# -- the per-issue search row (``issue_search``) -------------------------------------
+
+SYSTEM_COLUMNS = ("project_id", "status_id", "issue_type_id", "resolution_id", "assignee_id",
+                  "created")
+_KIND_SLOTS = {"value_str": TEXT_SLOTS, "value_date": DATE_SLOTS, "value_num": NUMBER_SLOTS}
+# Field types with one value in one column, and that column.
+_TYPE_COLUMN = {"text": "value_str", "textarea": "value_str", "phone": "value_str",
+                "select": "value_str", "user": "value_str", "datetime": "value_date",
+                "date": "value_date", "number": "value_num", "duration": "value_num",
+                "flag": "value_num"}
+_slots_cache: weakref.WeakKeyDictionary[Engine, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
+def value_column(fdef: Any) -> str | None:
+    """The ``field_values`` column a field's single value lives in (None: not slotted)."""
+    return _TYPE_COLUMN.get(getattr(fdef, "type", ""))
+
+
+def slots(session: Session) -> dict[str, str]:
+    """field id -> ``issue_search`` column, as installed in this database (cached)."""
+    engine = session.get_bind()
+    engine = getattr(engine, "engine", engine)
+    if engine not in _slots_cache:
+        try:
+            with engine.connect() as conn:
+                _slots_cache[engine] = dict(conn.execute(text(
+                    "SELECT field_id, slot FROM search_slots")).all())
+        except DBAPIError:  # a database without the table: no projection
+            _slots_cache[engine] = {}
+    return _slots_cache[engine]
+
+
+def _assign(conn: Connection, fields: list[Any]) -> tuple[dict[str, str], set[str]]:
+    """Keep each field's slot, give new fields a free one of their kind, free the slots
+    of fields gone or changed in kind. Returns the mapping and the slots to refill."""
+    old = dict(conn.execute(text("SELECT field_id, slot FROM search_slots")).all())
+    wanted = {f.id: value_column(f) for f in fields if value_column(f)}
+    mapping = {f: s for f, s in old.items()
+               if f in wanted and s in _KIND_SLOTS[wanted[f]]}
+    refill = {s for f, s in old.items() if mapping.get(f) != s}
+    for field_id, column in wanted.items():
+        if field_id in mapping:
+            continue
+        free = [s for s in _KIND_SLOTS[column] if s not in mapping.values()]
+        if free:  # else this field is searched through field_values only
+            mapping[field_id] = free[0]
+            refill.add(free[0])
+    if mapping != old:
+        conn.execute(text("DELETE FROM search_slots"))
+        if mapping:
+            conn.execute(text("INSERT INTO search_slots (field_id, slot) VALUES (:f, :s)"),
+                         [{"f": f, "s": s} for f, s in sorted(mapping.items())])
+    return mapping, refill
+
+
+def _row_select(conn: Connection, mapping: dict[str, str], fields: dict[str, str],
+                where: str) -> str:
+    """SELECT of whole ``issue_search`` rows from issues and field values (``where`` on
+    ``i``, the issues): one pass over each issue's values, a column per slot."""
+    picks = []
+    for field_id, slot in sorted(mapping.items(), key=lambda kv: kv[1]):
+        picks.append(f"max(CASE WHEN field_id = '{field_id}' THEN {fields[field_id]} END) "
+                     f"AS {slot}")
+    slots_sql = ", ".join(f"v.{s}" for s in sorted(mapping.values()))
+    system = ", ".join(f"i.{c}" for c in SYSTEM_COLUMNS)
+    if not mapping:
+        return f"SELECT i.id, {system} FROM issues i WHERE {where}"
+    values = (f"SELECT issue_id, {', '.join(picks)} FROM field_values "
+              f"WHERE issue_id IN (SELECT i.id FROM issues i WHERE {where}) GROUP BY issue_id")
+    return (f"SELECT i.id, {system}, {slots_sql} FROM issues i "
+            f"LEFT JOIN ({values}) v ON v.issue_id = i.id WHERE {where}")
+
+
+def _columns(mapping: dict[str, str]) -> list[str]:
+    return ["issue_id", *SYSTEM_COLUMNS, *sorted(mapping.values())]
+
+
+def _upsert(conn: Connection, mapping: dict[str, str], fields: dict[str, str], where: str,
+            only_changed: bool = False) -> str:
+    cols = _columns(mapping)
+    sets = ", ".join(f"{c} = excluded.{c}" for c in cols[1:])
+    changed = ""
+    if only_changed:
+        mine = ", ".join(f"s.{c}" for c in cols[1:])
+        theirs = ", ".join(f"excluded.{c}" for c in cols[1:])
+        changed = f" WHERE ({mine}) IS DISTINCT FROM ({theirs})"
+    alias = " AS s" if only_changed else ""
+    # SQLite needs a WHERE in an INSERT ... SELECT before ON CONFLICT: it has one.
+    return (f"INSERT INTO issue_search{alias} ({', '.join(cols)}) "
+            f"{_row_select(conn, mapping, fields, where)} "
+            f"ON CONFLICT (issue_id) DO UPDATE SET {sets}{changed}")
+
+
+def fill_search(conn: Connection, first_issue: int | None = None,
+                last_issue: int | None = None) -> None:
+    """(Re)write the ``issue_search`` rows of issues ``first_issue..last_issue`` (all by
+    default) from the issues and their field values."""
+    mapping = dict(conn.execute(text("SELECT field_id, slot FROM search_slots")).all())
+    columns = _stored_columns(mapping)
+    where, params = "1 = 1", {}
+    if first_issue is not None and last_issue is not None:
+        where, params = "i.id BETWEEN :lo AND :hi", {"lo": first_issue, "hi": last_issue}
+    conn.execute(text(_upsert(conn, mapping, columns, where)), params)
+
+
+def _stored_columns(mapping: dict[str, str]) -> dict[str, str]:
+    """field id -> value column, from the slot's kind (no config needed)."""
+    kinds = {s: col for col, names in _KIND_SLOTS.items() for s in names}
+    return {f: kinds[s] for f, s in mapping.items()}
+
+
+def install_search(conn: Connection, fields: list[Any]) -> None:
+    """Assign slots to the configured fields, (re)create the triggers that keep
+    ``issue_search`` in step, and fill what is missing or was re-slotted."""
+    dialect = conn.dialect.name
+    if dialect not in ("postgresql", "sqlite"):
+        return
+    mapping, refill = _assign(conn, fields)
+    columns = _stored_columns(mapping)
+    if dialect == "postgresql":
+        _pg_search_triggers(conn, mapping, columns)
+    else:
+        _sqlite_search_triggers(conn, mapping, columns)
+    _slots_cache[conn.engine] = dict(mapping)
+    empty = conn.execute(text("SELECT 1 FROM issue_search LIMIT 1")).first() is None
+    for slot in refill - set(mapping.values()):  # a freed slot keeps no old values
+        conn.execute(text(f"UPDATE issue_search SET {slot} = NULL WHERE {slot} IS NOT NULL"))
+    if empty or refill:  # every row, with every slotted column, from the source tables
+        conn.execute(text(_upsert(conn, mapping, columns, "1 = 1")))
+
+
+def _pg_search_triggers(conn: Connection, mapping: dict[str, str],
+                        columns: dict[str, str]) -> None:
+    """A deferred constraint trigger per table: the row is rewritten once, at commit (or
+    when a search asks, see :func:`settle`), however many values the transaction wrote."""
+    conn.execute(text(f"""
+        CREATE OR REPLACE FUNCTION issue_search_refresh() RETURNS trigger AS $$
+        DECLARE
+            target integer;
+        BEGIN
+            IF TG_TABLE_NAME = 'issues' THEN
+                target := NEW.id;
+            ELSIF TG_OP = 'DELETE' THEN
+                target := OLD.issue_id;
+            ELSE
+                target := NEW.issue_id;
+            END IF;
+            {_upsert(conn, mapping, columns, "i.id = target", only_changed=True)};
+            RETURN NULL;
+        END
+        $$ LANGUAGE plpgsql"""))
+    names = ", ".join(SEARCH_TRIGGERS)  # one round trip (a prepared statement is one SQL)
+    conn.execute(text(f"""
+        CREATE OR REPLACE FUNCTION issue_search_settle() RETURNS void AS $$
+        BEGIN
+            SET CONSTRAINTS {names} IMMEDIATE;
+            SET CONSTRAINTS {names} DEFERRED;
+        END
+        $$ LANGUAGE plpgsql"""))
+    for name, table, events in (
+            ("issue_search_issues", "issues",
+             "INSERT OR UPDATE OF " + ", ".join(SYSTEM_COLUMNS)),
+            ("issue_search_values", "field_values", "INSERT OR UPDATE OR DELETE")):
+        found = conn.execute(text("SELECT 1 FROM pg_trigger WHERE tgname = :n AND "
+                                  "tgrelid = CAST(:t AS regclass)"), {"n": name, "t": table})
+        if found.first() is None:
+            conn.execute(text(
+                f"CREATE CONSTRAINT TRIGGER {name} AFTER {events} ON {table} "
+                "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
+                "EXECUTE FUNCTION issue_search_refresh()"))
+
+
+def _sqlite_search_triggers(conn: Connection, mapping: dict[str, str],
+                            columns: dict[str, str]) -> None:
+    """Row triggers that set just the changed column: SQLite then updates only the
+    indexes of that column."""
+    old = conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                            "AND name LIKE 'issue_search_%'")).scalars().all()
+    for name in old:
+        conn.execute(text(f"DROP TRIGGER {name}"))
+    system = ", ".join(SYSTEM_COLUMNS)
+    news = ", ".join(f"new.{c}" for c in SYSTEM_COLUMNS)
+    sets = ", ".join(f"{c} = new.{c}" for c in SYSTEM_COLUMNS)
+    conn.execute(text(f"""
+        CREATE TRIGGER issue_search_issue_ai AFTER INSERT ON issues BEGIN
+            INSERT INTO issue_search (issue_id, {system}) VALUES (new.id, {news})
+            ON CONFLICT (issue_id) DO UPDATE SET {sets};
+        END"""))
+    conn.execute(text(f"""
+        CREATE TRIGGER issue_search_issue_au AFTER UPDATE OF {system} ON issues BEGIN
+            UPDATE issue_search SET {sets} WHERE issue_id = new.id;
+        END"""))
+    for field_id, slot in sorted(mapping.items()):
+        col = columns[field_id]
+        for event, row, value in (("ai", "new", f"new.{col}"), ("au", "new", f"new.{col}"),
+                                  ("ad", "old", "NULL")):
+            verb = {"ai": "INSERT", "au": "UPDATE", "ad": "DELETE"}[event]
+            conn.execute(text(f"""
+                CREATE TRIGGER issue_search_{slot}_{event} AFTER {verb} ON field_values
+                WHEN {row}.field_id = '{field_id}' BEGIN
+                    UPDATE issue_search SET {slot} = {value} WHERE issue_id = {row}.issue_id;
+                END"""))
+
+
+SEARCH_TRIGGERS = ("issue_search_issues", "issue_search_values")
+
+
+def settle(session: Session) -> None:
+    """Run the deferred ``issue_search`` triggers of this transaction's writes now, so a
+    search after a write in the same transaction sees it (PostgreSQL; SQLite's are
+    immediate). They are deferred again for later writes."""
+    session.execute(text("SELECT issue_search_settle()"))
+
+
+def install_for(host: Any) -> None:
+    """``install_search`` for a host's configured fields (``Amsflow.after_schema``)."""
+    with host.db.engine.begin() as conn:
+        install_search(conn, list(getattr(host, "fields", None) or ()))
+
+
+def drop_search(conn: Connection) -> None:
+    """Remove the ``issue_search`` triggers (the migration's downgrade)."""
+    if conn.dialect.name == "postgresql":
+        for name, table in (("issue_search_issues", "issues"),
+                            ("issue_search_values", "field_values")):
+            conn.execute(text(f"DROP TRIGGER IF EXISTS {name} ON {table}"))
+        conn.execute(text("DROP FUNCTION IF EXISTS issue_search_refresh()"))
+        conn.execute(text("DROP FUNCTION IF EXISTS issue_search_settle()"))
+    elif conn.dialect.name == "sqlite":
+        names = conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                                  "AND name LIKE 'issue_search_%'")).scalars().all()
+        for name in names:
+            conn.execute(text(f"DROP TRIGGER {name}"))
+
+
+def computed_rows(conn: Connection) -> list[Any]:
+    """``issue_search`` as computed from the source tables, in the table's column order
+    (issue_id, system columns, slots by name): what the triggers must have kept."""
+    mapping = dict(conn.execute(text("SELECT field_id, slot FROM search_slots")).all())
+    sql = _row_select(conn, mapping, _stored_columns(mapping), "1 = 1")
+    return [tuple(r) for r in conn.execute(text(f"{sql} ORDER BY i.id"))]
+
+
+def stored_rows(conn: Connection) -> list[Any]:
+    """``issue_search`` as stored, in the order and columns of :func:`computed_rows`."""
+    mapping = dict(conn.execute(text("SELECT field_id, slot FROM search_slots")).all())
+    cols = ", ".join(_columns(mapping))
+    return [tuple(r) for r in conn.execute(text(
+        f"SELECT {cols} FROM issue_search ORDER BY issue_id"))]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UTCDateTime
@@ -42,3 +42,56 @@ class SearchHistoryChange(Base):
                                           primary_key=True)
     field: Mapped[str] = mapped_column(String(60), primary_key=True)
     last_changed: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# Slots of the per-issue search row: configured fields are given one by type, so the
+# table's shape does not depend on the configuration (``search_slots`` maps them).
+TEXT_SLOTS = tuple(f"t{i}" for i in range(1, 13))
+DATE_SLOTS = tuple(f"d{i}" for i in range(1, 5))
+NUMBER_SLOTS = tuple(f"n{i}" for i in range(1, 7))
+
+
+class SearchSlot(Base):
+    """Which column of ``issue_search`` holds which configured field."""
+
+    __tablename__ = "search_slots"
+
+    field_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    slot: Mapped[str] = mapped_column(String(8), unique=True)
+
+
+class IssueSearch(Base):
+    """One row per issue: the columns searches filter and sort on, in one table.
+
+    Like Jira's index, this answers a query on configured fields without joining one
+    ``field_values`` row per field and issue: each slot column is indexed with the
+    project (``(slot, project_id)``), so combinations are bitmap ANDs, ranges and
+    orderings are index walks, and counts are index-only. Kept in step by triggers
+    (``core.jql.projection``) in the writing transaction.
+    """
+
+    __tablename__ = "issue_search"
+
+    issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer)
+    status_id: Mapped[int] = mapped_column(Integer)
+    issue_type_id: Mapped[int] = mapped_column(Integer)
+    resolution_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    assignee_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+for _slot in TEXT_SLOTS:
+    setattr(IssueSearch, _slot, mapped_column(_slot, String(255), nullable=True))
+for _slot in DATE_SLOTS:
+    setattr(IssueSearch, _slot, mapped_column(_slot, UTCDateTime, nullable=True))
+for _slot in NUMBER_SLOTS:
+    setattr(IssueSearch, _slot, mapped_column(_slot, Float, nullable=True))
+
+Index("ix_issue_search_project_status", IssueSearch.project_id, IssueSearch.status_id)
+_cols = IssueSearch.__table__.c
+for _slot in TEXT_SLOTS:  # JQL's case-insensitive ``=`` is ``lower(value) IN (...)``
+    Index(f"ix_issue_search_{_slot}", func.lower(_cols[_slot]), _cols.project_id)
+for _slot in DATE_SLOTS + NUMBER_SLOTS:
+    Index(f"ix_issue_search_{_slot}", _cols[_slot], _cols.project_id)
