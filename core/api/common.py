@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import cache
 from typing import Any, TypeVar
 
 from flask import Response, g, request
@@ -42,18 +43,25 @@ def unit(fn: Callable[[], T]) -> T:
     return run(h, s, fn)
 
 
+@cache
+def _schema(schema: type[Schema]) -> Schema:
+    """One instance per schema class: building one deep-copies its fields, which cost
+    more than the loading itself on every request (instances are stateless)."""
+    return schema()
+
+
 def body(schema: type[Schema] | None = None, *, allow_empty: bool = False) -> Any:
     """The request's JSON, checked by ``schema``; malformed JSON is a 400."""
     raw = request.get_data(cache=True, as_text=True)
     if not raw.strip():
         if allow_empty:
-            return {} if schema is None else schema().load({})
+            return {} if schema is None else _schema(schema).load({})
         raise InvalidInput("Forespørselen mangler innhold (JSON).")
     try:
         data = json.loads(raw)
     except ValueError as exc:
         raise InvalidInput(f"Ugyldig JSON: {exc}") from None
-    return schema().load(data) if schema is not None else data
+    return _schema(schema).load(data) if schema is not None else data
 
 
 def base_url() -> str:
