@@ -11,7 +11,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, g, jsonify, request, session
+from flask import Flask, current_app, g, has_request_context, jsonify, request, session
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import text
@@ -94,9 +94,17 @@ def create_app(config: Config | str | os.PathLike[str] | None = None, *,
 
 
 def _locale() -> str:
+    """The language chosen in this session (or ``?lang=``); for API callers that have
+    no session, the Accept-Language header; then the user's profile; else the default."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("locale") or request.args.get("lang")
     if chosen in ("nb", "en"):
         return chosen
+    if request.path.startswith("/rest/") and g.get("auth_method") != "session":
+        asked = request.accept_languages.best_match(("nb", "no", "nn", "en"))
+        if asked:
+            return "en" if asked == "en" else "nb"
     user = g.get("user")
     if user is not None and user.locale in ("nb", "en"):
         return user.locale

@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .i18n import _
 from .models import ApiToken, LoginAttempt, User, utcnow
 from .services.errors import ServiceError
 
@@ -64,8 +65,8 @@ def check_throttle(host: Amsflow, db: Session, username: str) -> None:
     failures = db.scalar(select(func.count()).select_from(LoginAttempt).where(
         LoginAttempt.username == username.casefold(), LoginAttempt.created >= since))
     if failures >= attempts:
-        raise Throttled(f"For mange mislykkede innlogginger. Prøv igjen om "
-                        f"{int(window.total_seconds() // 60)} minutter.")
+        raise Throttled(_("For mange mislykkede innlogginger. Prøv igjen om %(minutes)s "
+                          "minutter.", minutes=int(window.total_seconds() // 60)))
 
 
 def verify_password(host: Amsflow, db: Session, username: str, password: str,

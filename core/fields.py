@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 import phonenumbers
 
+from .i18n import _
+
 OSLO = ZoneInfo("Europe/Oslo")
 _DURATION = re.compile(r"(\d+(?:[.,]\d+)?)\s*([wdhm])", re.I)
 _UNIT_SECONDS = {"w": 5 * 8 * 3600, "d": 8 * 3600, "h": 3600, "m": 60}
@@ -66,23 +68,24 @@ class FieldDef:
 
     def _parse_text(self, value: Any, strict: bool) -> str:
         if isinstance(value, dict | list):
-            raise FieldValueError("Forventet tekst.")
+            raise FieldValueError(_("Forventet tekst."))
         text = str(value).strip()
         if self.type == "text" and len(text) > 255:
-            raise FieldValueError("Teksten er for lang (høyst 255 tegn).")
+            raise FieldValueError(_("Teksten er for lang (høyst 255 tegn)."))
         if self.pattern and strict and not re.fullmatch(self.pattern, text):
-            raise FieldValueError(f"Ugyldig verdi for {self.name}: '{text}'.")
+            raise FieldValueError(_("Ugyldig verdi for %(field)s: '%(value)s'.",
+                                    field=self.name, value=text))
         return text
 
     _parse_textarea = _parse_text
 
     def _parse_number(self, value: Any, strict: bool) -> float:
         if isinstance(value, bool):
-            raise FieldValueError("Forventet et tall.")
+            raise FieldValueError(_("Forventet et tall."))
         try:
             return float(str(value).replace(",", ".").strip())
         except ValueError:
-            raise FieldValueError(f"'{value}' er ikke et tall.") from None
+            raise FieldValueError(_("'%(value)s' er ikke et tall.", value=value)) from None
 
     def _parse_duration(self, value: Any, strict: bool) -> int:
         if isinstance(value, int | float) and not isinstance(value, bool):
@@ -92,7 +95,8 @@ class FieldDef:
             return int(text)
         parts = _DURATION.findall(text)
         if not parts or _DURATION.sub("", text).strip():
-            raise FieldValueError(f"'{text}' er ikke en varighet (for eksempel 1h 30m).")
+            raise FieldValueError(_("'%(value)s' er ikke en varighet (for eksempel 1h 30m).",
+                                    value=text))
         return int(sum(float(n.replace(",", ".")) * _UNIT_SECONDS[u.lower()]
                        for n, u in parts))
 
@@ -117,7 +121,7 @@ class FieldDef:
                 except ValueError:
                     continue
             else:
-                raise FieldValueError(f"'{text}' er ikke en dato (dd.mm.åååå).")
+                raise FieldValueError(_("'%(value)s' er ikke en dato (dd.mm.åååå).", value=text))
         return datetime.combine(d, time(12, 0), tzinfo=OSLO)
 
     def _parse_select(self, value: Any, strict: bool) -> str:
@@ -127,8 +131,9 @@ class FieldDef:
         for option in self.options:
             if option.casefold() == text.casefold():
                 return option
-        raise FieldValueError(f"'{text}' er ikke et gyldig valg for {self.name}. "
-                              f"Gyldige valg: {', '.join(self.options)}.")
+        raise FieldValueError(_("'%(value)s' er ikke et gyldig valg for %(field)s. "
+                                "Gyldige valg: %(options)s.", value=text, field=self.name,
+                                options=", ".join(self.options)))
 
     def _parse_user(self, value: Any, strict: bool) -> str:
         if isinstance(value, dict):
@@ -147,7 +152,7 @@ class FieldDef:
             return True
         if text in _FALSE:
             return False
-        raise FieldValueError(f"'{value}' er ikke ja eller nei.")
+        raise FieldValueError(_("'%(value)s' er ikke ja eller nei.", value=value))
 
     def _parse_position(self, value: Any, strict: bool) -> tuple[float, float]:
         try:
@@ -159,10 +164,10 @@ class FieldDef:
                 lat_s, lon_s = str(value).split(",")
                 lat, lon = float(lat_s), float(lon_s)
         except (KeyError, ValueError, TypeError, IndexError):
-            raise FieldValueError(f"'{value}' er ikke en posisjon (breddegrad,lengdegrad).") \
-                from None
+            raise FieldValueError(_("'%(value)s' er ikke en posisjon (breddegrad,lengdegrad).",
+                                    value=value)) from None
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise FieldValueError("Posisjonen er utenfor gyldig område.")
+            raise FieldValueError(_("Posisjonen er utenfor gyldig område."))
         return (lat, lon)
 
     def _parse_phone(self, value: Any, strict: bool) -> str:
@@ -171,7 +176,7 @@ class FieldDef:
         if normalised:
             return normalised
         if strict:
-            raise FieldValueError(f"'{text}' er ikke et gyldig mobilnummer.")
+            raise FieldValueError(_("'%(value)s' er ikke et gyldig mobilnummer.", value=text))
         return text
 
     # -- storage -----------------------------------------------------------------
@@ -294,7 +299,7 @@ def parse_datetime_text(text: str) -> datetime:
             return datetime.strptime(text, fmt)
         except ValueError:
             continue
-    raise FieldValueError(f"'{text}' er ikke et tidspunkt (dd.mm.åååå tt:mm).")
+    raise FieldValueError(_("'%(value)s' er ikke et tidspunkt (dd.mm.åååå tt:mm).", value=text))
 
 
 def normalise_mobile(text: str, region: str = "NO") -> str | None:

@@ -12,6 +12,7 @@ from sqlalchemy import and_, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from .config import DEFAULT_PERMISSIONS
+from .i18n import _
 from .models import GroupMember, Issue, Project, ProjectRoleMember, User
 from .services.errors import Forbidden
 
@@ -99,9 +100,10 @@ def require(host: Amsflow, session: Session, user: User | None, permission: str,
     """Raise Forbidden unless the user may; browsing is checked first for issues."""
     pid = issue.project_id if issue is not None else project_id
     if issue is not None and not can_browse(host, session, user, issue):
-        raise Forbidden("Du har ikke tilgang til denne saken.")
+        raise Forbidden(_("Du har ikke tilgang til denne saken."))
     if pid is None or not allowed(host, session, user, permission, pid):
-        raise Forbidden(f"Du mangler tillatelsen «{permission}» i dette prosjektet.")
+        raise Forbidden(_("Du mangler tillatelsen «%(permission)s» i dette prosjektet.",
+                          permission=permission))
 
 
 def _own_only(host: Amsflow, session: Session, user: User | None, project_id: int) -> bool:

@@ -19,6 +19,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from .. import permissions as perms
+from ..i18n import _
 from ..models import Attachment, Issue, User
 from .errors import Forbidden, NotFound, TooLarge
 
@@ -53,8 +54,8 @@ def max_bytes(host: Amsflow) -> int:
 
 def too_large(host: Amsflow, name: str) -> TooLarge:
     mb = host.config["max_attachment_mb"]
-    return TooLarge(f"Filen '{name}' er for stor til å legges ved: største tillatte "
-                    f"størrelse er {mb:.2f} MB.")
+    return TooLarge(_("Filen '%(name)s' er for stor til å legges ved: største tillatte "
+                      "størrelse er %(mb).2f MB.", name=name, mb=mb))
 
 
 def add_attachment(host: Amsflow, session: Session, user: User | None, issue: Issue,
@@ -116,10 +117,10 @@ def get_attachment(host: Amsflow, session: Session, user: User | None,
     text = str(attachment_id)
     att = session.get(Attachment, int(text)) if text.isdigit() else None
     if att is None:
-        raise NotFound(f"Vedlegget '{attachment_id}' finnes ikke.")
+        raise NotFound(_("Vedlegget '%(id)s' finnes ikke.", id=attachment_id))
     issue = session.get(Issue, att.issue_id)
     if issue is None or not perms.can_browse(host, session, user, issue):
-        raise NotFound(f"Vedlegget '{attachment_id}' finnes ikke.")
+        raise NotFound(_("Vedlegget '%(id)s' finnes ikke.", id=attachment_id))
     return att
 
 
@@ -131,7 +132,7 @@ def delete_attachment(host: Amsflow, session: Session, user: User | None,
     perms.require(host, session, user, "attach", issue)
     own = user is not None and att.author_id == user.id
     if not own and not perms.allowed(host, session, user, "administer", issue.project_id):
-        raise Forbidden("Du kan bare slette dine egne vedlegg.")
+        raise Forbidden(_("Du kan bare slette dine egne vedlegg."))
     target = path_of(host, att)
     session.delete(att)
     session.flush()

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import permissions as perms
+from ..i18n import _
 from ..models import Comment, Issue, User
 from .errors import Forbidden, InvalidInput, NotFound
 
@@ -24,12 +25,13 @@ MAX_BODY = 32_000
 
 def _clean(body: object) -> str:
     if not isinstance(body, str):
-        raise InvalidInput(errors={"comment": "Kommentaren må være tekst."})
+        raise InvalidInput(errors={"comment": _("Kommentaren må være tekst.")})
     text = body.strip()
     if not text:
-        raise InvalidInput(errors={"comment": "Kommentaren kan ikke være tom."})
+        raise InvalidInput(errors={"comment": _("Kommentaren kan ikke være tom.")})
     if len(text) > MAX_BODY:
-        raise InvalidInput(errors={"comment": f"Kommentaren kan ha høyst {MAX_BODY} tegn."})
+        raise InvalidInput(errors={"comment": _("Kommentaren kan ha høyst %(max)s tegn.",
+                                                max=MAX_BODY)})
     return text
 
 
@@ -43,7 +45,7 @@ def get_comment(session: Session, issue: Issue, comment_id: int | str) -> Commen
     text = str(comment_id)
     comment = session.get(Comment, int(text)) if text.isdigit() else None
     if comment is None or comment.issue_id != issue.id:
-        raise NotFound(f"Kommentaren '{comment_id}' finnes ikke.")
+        raise NotFound(_("Kommentaren '%(id)s' finnes ikke.", id=comment_id))
     return comment
 
 
@@ -69,7 +71,7 @@ def _may_change(host: Amsflow, session: Session, user: User | None, issue: Issue
     perms.require(host, session, user, "comment", issue)
     own = user is not None and comment.author_id == user.id
     if not own and not perms.allowed(host, session, user, "administer", issue.project_id):
-        raise Forbidden("Du kan bare endre eller slette dine egne kommentarer.")
+        raise Forbidden(_("Du kan bare endre eller slette dine egne kommentarer."))
 
 
 def edit_comment(host: Amsflow, session: Session, user: User | None, issue: Issue,

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, defaultload, lazyload
 
 from .. import permissions as perms
 from ..fields import FieldDef, FieldValueError
+from ..i18n import _
 from ..models import FieldValue, Issue, Project, User
 from ..notify import remember_watched, watched_column
 from .errors import InvalidInput, NotFound
@@ -64,7 +65,7 @@ def find_user(session: Session, name: str | None) -> User | None:
         return None
     user = session.scalar(select(User).where(User.username == name))
     if user is None or not user.active:
-        raise InvalidInput(errors={"assignee": f"Brukeren '{name}' finnes ikke."})
+        raise InvalidInput(errors={"assignee": _("Brukeren '%(name)s' finnes ikke.", name=name)})
     return user
 
 
@@ -88,7 +89,7 @@ def get_issue(host: Amsflow, session: Session, user: User | None, key_or_id: str
         if roles is not None:
             perms.remember_roles(session, user, issue.project_id, row[2])
     if issue is None or not perms.can_browse(host, session, user, issue):
-        raise NotFound("Saken finnes ikke, eller du har ikke tilgang til den.")
+        raise NotFound(_("Saken finnes ikke, eller du har ikke tilgang til den."))
     if permission != "browse":
         perms.require(host, session, user, permission, issue)
     return issue
@@ -108,7 +109,8 @@ def apply_fields(host: Amsflow, session: Session, user: User | None, issue: Issu
         if allowed is not None and name not in allowed:
             fdef = host.fields.get(name)
             errors[fdef.id if fdef else name] = (
-                f"Feltet '{name}' kan ikke settes her. Det er ikke på skjermbildet.")
+                _("Feltet '%(name)s' kan ikke settes her. Det er ikke på skjermbildet.",
+                  name=name))
             continue
         try:
             history.extend(_apply_one(host, session, user, issue, name, raw, system))
@@ -127,11 +129,11 @@ def _apply_one(host: Amsflow, session: Session, user: User | None, issue: Issue,
     if name in ("summary", "description"):
         text = "" if raw is None else str(raw).strip() if not isinstance(raw, dict) else None
         if text is None:
-            raise InvalidInput(errors={name: "Forventet tekst."})
+            raise InvalidInput(errors={name: _("Forventet tekst.")})
         if name == "summary" and not text:
-            raise InvalidInput(errors={name: "Emne må fylles ut."})
+            raise InvalidInput(errors={name: _("Emne må fylles ut.")})
         if name == "summary" and len(text) > 255:
-            raise InvalidInput(errors={name: "Emne kan ha høyst 255 tegn."})
+            raise InvalidInput(errors={name: _("Emne kan ha høyst 255 tegn.")})
         old = getattr(issue, name)
         setattr(issue, name, text)
         return [(name, None, old, None, text)]
@@ -141,8 +143,9 @@ def _apply_one(host: Amsflow, session: Session, user: User | None, issue: Issue,
         new_user = find_user(session, raw)
         if new_user is not None and name == "assignee" and not system:
             if not perms.allowed(host, session, new_user, "browse", issue.project_id):
-                raise InvalidInput(errors={"assignee": f"Brukeren '{raw}' kan ikke tildeles "
-                                                      "saker i dette prosjektet."})
+                raise InvalidInput(errors={"assignee": _(
+                    "Brukeren '%(name)s' kan ikke tildeles saker i dette prosjektet.",
+                    name=raw)})
         old = getattr(issue, name)
         setattr(issue, name, new_user)
         return [(name, old.username if old else None, old.display_name if old else None,
@@ -150,10 +153,11 @@ def _apply_one(host: Amsflow, session: Session, user: User | None, issue: Issue,
                  new_user.display_name if new_user else None)]
     fdef = host.fields.get(name)
     if fdef is None:
-        raise InvalidInput(errors={name: f"Feltet '{name}' finnes ikke."})
+        raise InvalidInput(errors={name: _("Feltet '%(name)s' finnes ikke.", name=name)})
     if not system and (fdef.kis or fdef.readonly):
-        raise InvalidInput(errors={fdef.id: f"Feltet «{fdef.name}» oppdateres bare av "
-                                            "fagsystemet og kan ikke endres her."})
+        raise InvalidInput(errors={fdef.id: _("Feltet «%(name)s» oppdateres bare av "
+                                              "fagsystemet og kan ikke endres her.",
+                                              name=fdef.name)})
     old, new = _set_custom(issue, fdef, fdef.parse(raw, strict=not system))
     (ov, os_), (nv, ns) = fdef.to_history(old), fdef.to_history(new)
     return [(fdef.id, ov, os_, nv, ns)]
@@ -165,14 +169,15 @@ def create_issue(host: Amsflow, session: Session, user: User | None, project_key
     """Create an order in its workflow's initial status with a new, never-reused key."""
     project = session.scalar(select(Project).where(Project.key == str(project_key).upper()))
     if project is None:
-        raise InvalidInput(errors={"project": f"Prosjektet '{project_key}' finnes ikke."})
+        raise InvalidInput(errors={"project": _("Prosjektet '%(key)s' finnes ikke.",
+                                                key=project_key)})
     if not system:
         perms.require(host, session, user, "create", project_id=project.id)
     type_id = host.catalog.issue_type_ids.get(issue_type)
     allowed_types = host.project_config(project.key).get("issue_types")
     if type_id is None or (allowed_types and issue_type not in allowed_types):
-        raise InvalidInput(errors={"issuetype": f"Sakstypen '{issue_type}' finnes ikke "
-                                                "i prosjektet."})
+        raise InvalidInput(errors={"issuetype": _("Sakstypen '%(name)s' finnes ikke i "
+                                                  "prosjektet.", name=issue_type)})
     workflow = host.workflow_for(project.key, issue_type)
     number = session.execute(
         update(Project).where(Project.id == project.id)
@@ -209,7 +214,7 @@ def edit_issue(host: Amsflow, session: Session, user: User | None, issue: Issue,
         if "assignee" in changes:
             perms.require(host, session, user, "assign", issue)
     if expected_version is not None and expected_version != issue.version:
-        raise Conflict("Saken er endret av noen andre. Last den inn på nytt.")
+        raise Conflict(_("Saken er endret av noen andre. Last den inn på nytt."))
     history = apply_fields(host, session, user, issue, changes, system=system)
     history = [h for h in history if (h[1], h[2]) != (h[3], h[4])]
     if history:

@@ -14,6 +14,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from .. import permissions as perms
+from ..i18n import _
 from ..models import Issue, IssueLink, User
 from .errors import InvalidInput, NotFound
 
@@ -44,7 +45,8 @@ def find_link_type(host: Amsflow, ref: Any) -> LinkType:
     for lt in link_types(host):
         if text.casefold() == lt.name.casefold() or text == str(lt.id):
             return lt
-    raise InvalidInput(errors={"issuelinks": f"Koblingstypen '{text}' finnes ikke."})
+    raise InvalidInput(errors={"issuelinks": _("Koblingstypen '%(name)s' finnes ikke.",
+                                               name=text)})
 
 
 def link_issues(host: Amsflow, session: Session, user: User | None, type_ref: Any,
@@ -53,7 +55,7 @@ def link_issues(host: Amsflow, session: Session, user: User | None, type_ref: An
     lt = find_link_type(host, type_ref)
     perms.require(host, session, user, "link", source)
     if source.id == destination.id:
-        raise InvalidInput(errors={"issuelinks": "En sak kan ikke kobles til seg selv."})
+        raise InvalidInput(errors={"issuelinks": _("En sak kan ikke kobles til seg selv.")})
     existing = session.scalar(select(IssueLink).where(
         IssueLink.link_type == lt.name, IssueLink.outward_id == source.id,
         IssueLink.inward_id == destination.id))
@@ -79,7 +81,7 @@ def get_link(host: Amsflow, session: Session, user: User | None,
     link = session.get(IssueLink, int(text)) if text.isdigit() else None
     if link is None or not (perms.can_browse(host, session, user, link.outward) and
                             perms.can_browse(host, session, user, link.inward)):
-        raise NotFound(f"Koblingen '{link_id}' finnes ikke.")
+        raise NotFound(_("Koblingen '%(id)s' finnes ikke.", id=link_id))
     return link
 
 

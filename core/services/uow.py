@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..i18n import _
 from ..models import Comment
 from .errors import Conflict
 
@@ -37,11 +38,11 @@ def run(host: Amsflow, session: Session, fn: Callable[[], T]) -> T:
         return result
     except StaleDataError as exc:
         session.rollback()
-        raise Conflict("Saken ble endret av noen andre samtidig. Last den inn på nytt.") \
+        raise Conflict(_("Saken ble endret av noen andre samtidig. Last den inn på nytt.")) \
             from exc
     except IntegrityError as exc:
         session.rollback()
-        raise Conflict("Endringen kolliderte med en annen endring. Prøv igjen.") from exc
+        raise Conflict(_("Endringen kolliderte med en annen endring. Prøv igjen.")) from exc
     except WorkflowAbort as exc:
         session.rollback()
         if exc.comment and exc.issue_id:

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from ..auth import hash_password
 from ..config import ROLES
+from ..i18n import _
 from ..models import Group, Project, ProjectRoleMember, User
 from .errors import Conflict, InvalidInput
 
@@ -15,9 +16,9 @@ def create_user(session: Session, username: str, display_name: str, password: st
                 email: str = "", groups: tuple[str, ...] = (), locale: str = "nb") -> User:
     username = username.strip()
     if not username or len(username) > 100 or any(c.isspace() for c in username):
-        raise InvalidInput(errors={"username": "Ugyldig brukernavn."})
+        raise InvalidInput(errors={"username": _("Ugyldig brukernavn.")})
     if session.scalar(select(User).where(User.username == username)) is not None:
-        raise Conflict(f"Brukeren '{username}' finnes allerede.")
+        raise Conflict(_("Brukeren '%(name)s' finnes allerede.", name=username))
     user = User(username=username, display_name=display_name, email=email, locale=locale,
                 password_hash=hash_password(password) if password else "")
     user.groups = [get_or_create_group(session, g) for g in groups]
@@ -39,10 +40,11 @@ def grant_role(session: Session, project_key: str, role: str, user: User | None 
                group: Group | None = None) -> None:
     """Give a user or a group a project role (idempotent)."""
     if role not in ROLES:
-        raise InvalidInput(errors={"role": f"Ukjent rolle '{role}'."})
+        raise InvalidInput(errors={"role": _("Ukjent rolle '%(role)s'.", role=role)})
     project = session.scalar(select(Project).where(Project.key == project_key))
     if project is None:
-        raise InvalidInput(errors={"project": f"Prosjektet '{project_key}' finnes ikke."})
+        raise InvalidInput(errors={"project": _("Prosjektet '%(key)s' finnes ikke.",
+                                                key=project_key)})
     exists = session.scalar(select(ProjectRoleMember).where(
         ProjectRoleMember.project_id == project.id, ProjectRoleMember.role == role,
         ProjectRoleMember.user_id == (user.id if user else None),

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import permissions as perms
+from ..i18n import _
 from ..models import Issue, User, Watcher
 from .errors import InvalidInput, NotFound
 
@@ -34,12 +35,12 @@ def _target(host: Amsflow, session: Session, user: User | None, issue: Issue,
     if username in (None, "") or (user is not None and username == user.username):
         perms.require(host, session, user, "watch", issue)
         if user is None:
-            raise InvalidInput(errors={"watcher": "Ingen bruker."})
+            raise InvalidInput(errors={"watcher": _("Ingen bruker.")})
         return user
     perms.require(host, session, user, "edit", issue)
     target = session.scalar(select(User).where(User.username == username))
     if target is None or not target.active:
-        raise NotFound(f"Brukeren '{username}' finnes ikke.")
+        raise NotFound(_("Brukeren '%(name)s' finnes ikke.", name=username))
     return target
 
 
@@ -48,8 +49,8 @@ def add_watcher(host: Amsflow, session: Session, user: User | None, issue: Issue
     """Start watching (``username`` None: the caller). Idempotent."""
     target = _target(host, session, user, issue, username)
     if not perms.can_browse(host, session, target, issue):
-        raise InvalidInput(errors={"watcher": f"Brukeren '{target.username}' har ikke "
-                                              "tilgang til saken."})
+        raise InvalidInput(errors={"watcher": _("Brukeren '%(name)s' har ikke tilgang til "
+                                                "saken.", name=target.username)})
     if session.get(Watcher, (issue.id, target.id)) is None:
         session.add(Watcher(issue_id=issue.id, user_id=target.id))
         session.flush()

@@ -1,0 +1,21 @@
+"""Messages in the caller's language: ``_()`` for text raised by services, the workflow,
+plugins and the API, which also run outside any request (rq workers, threads, the CLI).
+
+Msgids are written in bokmål (the default language) with named ``%(placeholders)s``;
+``pybabel extract`` finds ``_()`` calls by name (see ``core/web/babel.cfg``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, has_request_context
+from flask_babel import gettext
+
+
+def _(msgid: str, **params: Any) -> str:
+    """``msgid`` translated for the current request; outside a request (a job, the CLI,
+    a thread) the bokmål msgid itself, so such callers never depend on Flask state."""
+    if has_request_context() and "babel" in current_app.extensions:
+        return gettext(msgid, **params)
+    return msgid % params if params else msgid
