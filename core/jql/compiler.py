@@ -140,7 +140,7 @@ class Compiled:
         """How many match: no ORDER BY, no sort joins, no eager loads."""
         if self.projected:
             return select(func.count()).select_from(_SEARCH).where(*self.conditions)
-        return select(func.count(Issue.id)).where(*self.conditions)
+        return select(func.count()).select_from(Issue).where(*self.conditions)
 
 
 _SEARCH = IssueSearch.__table__

@@ -15,6 +15,7 @@ Both are derived data: ``core.jql.projection.fill`` rebuilds them from the histo
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Float, ForeignKey, Index, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
@@ -91,7 +92,20 @@ for _slot in NUMBER_SLOTS:
 
 Index("ix_issue_search_project_status", IssueSearch.project_id, IssueSearch.status_id)
 _cols = IssueSearch.__table__.c
+
+
+def _slot_index(slot: str, key: Any) -> Index:
+    """``(value, project_id)`` over the issues that have a value (a slot test in a query
+    always says ``slot IS NOT NULL``, so the partial index serves it; an empty slot
+    costs no index entry). On PostgreSQL the index also carries ``created`` and the id:
+    a page in the default order, or a count, needs no row of the table."""
+    present = _cols[slot].isnot(None)
+    return Index(f"ix_issue_search_{slot}", key, _cols.project_id,
+                 postgresql_include=["created", "issue_id"], postgresql_where=present,
+                 sqlite_where=present)
+
+
 for _slot in TEXT_SLOTS:  # JQL's case-insensitive ``=`` is ``lower(value) IN (...)``
-    Index(f"ix_issue_search_{_slot}", func.lower(_cols[_slot]), _cols.project_id)
+    _slot_index(_slot, func.lower(_cols[_slot]))
 for _slot in DATE_SLOTS + NUMBER_SLOTS:
-    Index(f"ix_issue_search_{_slot}", _cols[_slot], _cols.project_id)
+    _slot_index(_slot, _cols[_slot])
