@@ -152,6 +152,19 @@ def run_task(host: Any, planner: Any, selection: str | list[int], transition: st
     return current, seconds
 
 
+def cpu_seconds(procs: list[subprocess.Popen[bytes]]) -> float:
+    """CPU seconds (user + system) the worker processes used so far (Linux /proc), a
+    figure the machine's other load does not change much."""
+    total = 0
+    for proc in procs:
+        try:
+            fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return float("nan")
+        total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def runner_orders(host: Any, task_id: str) -> str:
     """How many orders each runner job of the task did (from the rq job results)."""
     from redis import Redis
@@ -256,12 +269,14 @@ def main() -> int:
             try:
                 with Reader(server.url, token, [stats.first_key, stats.last_key]) as reader:
                     time.sleep(8)  # idle readings while the workers start
+                    cpu = cpu_seconds(procs)
                     task, secs = run_task(host, planner, "project = ELV AND status = Åpen",
                                           "START_PLANNING", reader, args.workers)
                     rate = task.done / secs
                     print(f"START_PLANNING: {task.done} done, {task.failed} failed, "
                           f"{task.skipped} skipped in {secs:.1f} s = {rate:.0f} orders/s")
-                    print(f"  {runner_orders(host, task.id)}")
+                    print(f"  {runner_orders(host, task.id)}; workers' CPU "
+                          f"{(cpu_seconds(procs) - cpu) * 1000 / task.done:.2f} ms per order")
                     idle, busy = reader.p95("idle"), reader.p95("run")
                     print(f"  reader p95 idle {idle * 1000:.1f} ms, during run "
                           f"{busy * 1000:.1f} ms ({reader.count('run')} reads)")
@@ -278,6 +293,7 @@ def main() -> int:
                     prepare_for_booking(host, ids)
                     reader.reset()
                     time.sleep(4)
+                    cpu = cpu_seconds(procs)
                     booked, secs = run_task(host, planner, ids, "PC_TRANSITION_BOOKING_SENT",
                                             reader, args.booking_workers)
                     sms_rate = booked.done / secs
@@ -285,7 +301,8 @@ def main() -> int:
                     print(f"PC_TRANSITION_BOOKING_SENT: {booked.done} done, {booked.failed} "
                           f"failed in {secs:.1f} s = {sms_rate:.0f} SMS/s "
                           f"({len(sent)} SMS at the gateway)")
-                    print(f"  {runner_orders(host, booked.id)}")
+                    print(f"  {runner_orders(host, booked.id)}; workers' CPU "
+                          f"{(cpu_seconds(procs) - cpu) * 1000 / booked.done:.2f} ms per order")
                     idle2, busy2 = reader.p95("idle"), reader.p95("run")
                     print(f"  reader p95 idle {idle2 * 1000:.1f} ms, during run "
                           f"{busy2 * 1000:.1f} ms ({reader.count('run')} reads)")

@@ -18,14 +18,20 @@ finished by a conditional update, so it ends exactly once and
 ``bulk_task_finished`` fires once. Runner ``k`` of ``n`` starts at the ``k``-th
 share of the pending items (and wraps around), so runners rarely meet and a
 plugin preparing work ahead (letters) prepares mostly its own runner's orders.
+Runners run at a lower CPU priority (``jobs.bulk_nice``) on a thread of their own.
 """
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
+import os
+import sys
+import threading
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -47,6 +53,8 @@ FINAL = ("COMPLETE", "CANCELLED", "FAILED")
 DEFAULT_CHUNK = 100
 DEFAULT_PAUSE_RATIO = 0.2
 DEFAULT_WORKERS = 2
+DEFAULT_NICE = 10
+_T = TypeVar("_T")
 
 
 def runner_count(host: Amsflow) -> int:
@@ -74,7 +82,44 @@ def run_task(host: Amsflow, task_id: str, runner: int = 0, runners: int = 1) -> 
 
 def run_runner(host: Amsflow, task_id: str, runner: int = 0,
                runners: int = 1) -> tuple[str, int]:
-    """``run_task``, also returning how many orders this runner did (for its job result)."""
+    """``run_task``, also returning how many orders this runner did (for its job result).
+    Runs at ``jobs.bulk_nice`` (on Linux), so when the CPU is short people's requests
+    go first and the runners take what is left."""
+    nice = int(host.config["jobs"].get("bulk_nice", DEFAULT_NICE))
+    if nice <= 0 or not sys.platform.startswith("linux"):
+        return _run(host, task_id, runner, runners)
+    return _on_niced_thread(host, nice, lambda: _run(host, task_id, runner, runners))
+
+
+def _on_niced_thread(host: Amsflow, nice: int, fn: Callable[[], _T]) -> _T:
+    """Run ``fn`` on a thread of its own at a lower priority. Linux keeps the nice
+    value per thread and an unprivileged process cannot raise it again, so the
+    worker's own thread is left as it was; the thread ends with the job."""
+    outcome: dict[str, Any] = {}
+    context = contextvars.copy_context()  # the job's session scope and the like
+
+    def body() -> None:
+        me = threading.get_native_id()
+        try:  # never above the worker's own priority: that needs a privilege
+            os.setpriority(os.PRIO_PROCESS, me, max(nice, os.getpriority(os.PRIO_PROCESS, me)))
+        except OSError as exc:
+            log.warning("bulk runner keeps its priority: %s", exc)
+        try:
+            outcome["result"] = context.run(fn)
+        except BaseException as exc:  # handed to the caller's thread
+            outcome["error"] = exc
+        finally:
+            context.run(host.db.remove)
+
+    thread = threading.Thread(target=body, name="bulk-runner", daemon=True)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
+
+
+def _run(host: Amsflow, task_id: str, runner: int, runners: int) -> tuple[str, int]:
     session = host.db.session()
     task = session.get(BulkTask, task_id, with_for_update=True, populate_existing=True)
     if task is None or task.status in FINAL:

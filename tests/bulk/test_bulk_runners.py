@@ -102,14 +102,15 @@ def workers(config_dict: dict[str, Any], tmp_path: Path) -> Iterator[Workers]:
     running.stop()
 
 
-def _until(check: Callable[[], Any], what: str, seconds: float = 60) -> Any:
+def _until(check: Callable[[], Any], what: str, seconds: float = 60,
+           state: Callable[[], Any] | None = None) -> Any:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         result = check()
         if result:
             return result
         time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+    raise AssertionError(f"timed out waiting for {what}" + (f": {state()}" if state else ""))
 
 
 def _task(host: Any, task_id: str) -> BulkTask:
@@ -196,6 +197,7 @@ class Spy:
     @hookimpl
     def bulk_task_starting(self, host: Any, task: Any, issues: list[Any]) -> None:
         self.calls.append(("starting", [i.key for i in issues]))
+        self.calls.append(("nice", os.getpriority(os.PRIO_PROCESS, 0)))  # this thread's
 
     @hookimpl
     def bulk_task_finished(self, host: Any, task: Any) -> None:
@@ -236,10 +238,14 @@ def test_two_runners_finish_the_task_once_and_tell_the_plugins_once(config_dict,
             results[k] = run_runner(host, task.id, k, 2)
 
     threads = [threading.Thread(target=runner, args=(k,)) for k in (0, 1)]
+    nice = os.getpriority(os.PRIO_PROCESS, 0)
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(60)
+    # The runners ran at jobs.bulk_nice (default 10), the caller's thread is as it was.
+    assert [arg for kind, arg in spy.calls if kind == "nice"] == [max(nice, 10)] * 2
+    assert os.getpriority(os.PRIO_PROCESS, 0) == nice
     assert sorted(status for status, _ in results.values()) == ["COMPLETE", "COMPLETE"]
     assert all(n > 0 for _, n in results.values())
     assert sum(n for _, n in results.values()) == 24
@@ -264,15 +270,20 @@ def test_cancel_stops_both_runners(host, session, users, config_dict, workers):
     workers.start()
     _until(lambda: _task(host, task.id).done >= 6, "some orders to be done")
     uow.run(host, session, lambda: service.cancel(host, session, planner, task.id))
-    task = _until(lambda: _ended(host, task.id), "the task to end")
-    assert task.status == "CANCELLED"
+    task = _until(lambda: _ended(host, task.id), "the task to end",
+                  state=lambda: _task(host, task.id).__dict__)
+    assert task.status == "CANCELLED", task.error
 
     def jobs_finished() -> bool:
         with host.db.new_session() as s:
             return {r.status for r in s.scalars(select(JobRecord).where(
                 JobRecord.id.in_((f"bulk-{task.id}", f"bulk-{task.id}-1"))))} == {"finished"}
 
-    _until(jobs_finished, "both runner jobs to stop")
+    def records() -> list[tuple[str, str, str]]:
+        with host.db.new_session() as s:
+            return [(r.id, r.status, r.error[-300:]) for r in s.scalars(select(JobRecord))]
+
+    _until(jobs_finished, "both runner jobs to stop", state=records)
     changes = _status_changes(host, [i.id for i in issues])
     moved = sum(changes.values())
     assert set(changes.values()) <= {0, 1} and 6 <= moved < 60
