@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from .. import permissions as perms
 from ..auth import create_token
+from ..i18n import gettext
 from ..models import ApiToken, JobRecord
 from ..services.errors import NotFound
 from .common import body, caller, ctx, empty, unit
@@ -87,7 +88,7 @@ def revoke(token_id: int) -> Any:
     me = caller()
     token = s.get(ApiToken, token_id)
     if token is None or (token.user_id != me.id and not perms.is_admin(h, me)):
-        raise NotFound("Tokenet finnes ikke.")
+        raise NotFound(gettext("Tokenet finnes ikke."))
 
     def work() -> None:
         token.revoked = True

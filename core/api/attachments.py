@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import jsonify, request, send_file
 
+from ..i18n import gettext
 from ..services import attachments
 from ..services.errors import Forbidden, InvalidInput, NotFound
 from ..services.issues import get_issue
@@ -23,12 +24,12 @@ TAG = "Attachments"
        status=200, responses={413: "A file is larger than max_attachment_mb"})
 def upload(key: str) -> Any:
     if request.headers.get("X-Atlassian-Token", "").lower() != "no-check":
-        raise Forbidden("XSRF-sjekk feilet: send X-Atlassian-Token: no-check.")
+        raise Forbidden(gettext("XSRF-sjekk feilet: send X-Atlassian-Token: no-check."))
     h, s, user = ctx()
     issue = get_issue(h, s, user, key)
     files = request.files.getlist("file")
     if not files:
-        raise InvalidInput(errors={"file": "Ingen fil i feltet 'file'."})
+        raise InvalidInput(errors={"file": gettext("Ingen fil i feltet 'file'.")})
 
     def work() -> list[Any]:
         return [attachments.add_attachment(h, s, user, issue, f.filename, f.stream,
@@ -58,7 +59,7 @@ def download(attachment_id: str, filename: str) -> Any:
     att = attachments.get_attachment(h, s, user, attachment_id)
     path = attachments.path_of(h, att)
     if not path.is_file():
-        raise NotFound("Filen til vedlegget mangler.")
+        raise NotFound(gettext("Filen til vedlegget mangler."))
     response = send_file(path, mimetype="application/octet-stream", as_attachment=True,
                          download_name=att.filename, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -16,6 +16,7 @@ from wtforms.validators import ValidationError as WTFValidationError
 from .. import permissions as perms
 from ..app import host as current_host
 from ..host import Amsflow
+from ..i18n import gettext
 from ..models import User
 from ..services.errors import Forbidden, InvalidInput, NotAuthenticated
 from ..services.uow import run
@@ -33,7 +34,7 @@ def ctx() -> tuple[Amsflow, Any, User | None]:
 def caller() -> User:
     user = g.get("user")
     if user is None:
-        raise NotAuthenticated("Du må logge inn.")
+        raise NotAuthenticated(gettext("Du må logge inn."))
     return user
 
 
@@ -56,11 +57,11 @@ def body(schema: type[Schema] | None = None, *, allow_empty: bool = False) -> An
     if not raw.strip():
         if allow_empty:
             return {} if schema is None else _schema(schema).load({})
-        raise InvalidInput("Forespørselen mangler innhold (JSON).")
+        raise InvalidInput(gettext("Forespørselen mangler innhold (JSON)."))
     try:
         data = json.loads(raw)
     except ValueError as exc:
-        raise InvalidInput(f"Ugyldig JSON: {exc}") from None
+        raise InvalidInput(gettext("Ugyldig JSON: %(error)s", error=exc)) from None
     return _schema(schema).load(data) if schema is not None else data
 
 
@@ -81,15 +82,15 @@ def check_request() -> None:
     route = routes.find(request.endpoint)
     user = g.get("user")
     if user is None and g.get("auth_failed"):
-        raise NotAuthenticated("Brukernavn, passord eller token er feil.")
+        raise NotAuthenticated(gettext("Brukernavn, passord eller token er feil."))
     if route is not None and route.anonymous:
         return
     if user is None:
-        raise NotAuthenticated("Du må logge inn for å bruke API-et.")
+        raise NotAuthenticated(gettext("Du må logge inn for å bruke API-et."))
     if g.get("auth_method") == "session" and request.method not in SAFE_METHODS:
         _check_xsrf()
     if route is not None and route.admin and not perms.is_admin(current_host(), user):
-        raise Forbidden("Bare administratorer har tilgang.")
+        raise Forbidden(gettext("Bare administratorer har tilgang."))
 
 
 def _check_xsrf() -> None:
@@ -99,4 +100,5 @@ def _check_xsrf() -> None:
     try:
         validate_csrf(request.headers.get("X-CSRFToken") or request.headers.get("X-CSRF-Token"))
     except WTFValidationError:
-        raise Forbidden("XSRF-sjekk feilet: send X-Atlassian-Token: no-check.") from None
+        raise Forbidden(gettext("XSRF-sjekk feilet: send X-Atlassian-Token: no-check.")) \
+            from None

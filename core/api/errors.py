@@ -9,6 +9,7 @@ from flask import Blueprint, Response, jsonify
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from ..i18n import _
 from ..services.errors import ServiceError
 
 REALM = 'Basic realm="amsflow", Bearer realm="amsflow"'
@@ -47,7 +48,7 @@ def install(bp: Blueprint) -> None:
 
     @bp.errorhandler(RequestEntityTooLarge)
     def _too_large(exc: RequestEntityTooLarge) -> Response:
-        return error_response(413, ["Forespørselen er for stor."])
+        return error_response(413, [_("Forespørselen er for stor.")])
 
     @bp.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:

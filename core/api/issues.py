@@ -8,6 +8,7 @@ from flask import jsonify, request
 
 from .. import permissions as perms
 from ..host import Amsflow
+from ..i18n import _
 from ..models import Issue, User
 from ..services import comments, links
 from ..services.errors import Forbidden, InvalidInput
@@ -28,7 +29,7 @@ def _project_key(h: Amsflow, ref: Any) -> str:
     for key, pid in h.catalog.project_ids.items():
         if text in (key, str(pid)):
             return key
-    raise InvalidInput(errors={"project": f"Prosjektet '{text}' finnes ikke."})
+    raise InvalidInput(errors={"project": _("Prosjektet '%(key)s' finnes ikke.", key=text)})
 
 
 def _type_name(h: Amsflow, ref: Any) -> str:
@@ -38,7 +39,7 @@ def _type_name(h: Amsflow, ref: Any) -> str:
     for name, tid in h.catalog.issue_type_ids.items():
         if text in (name, str(tid)):
             return name
-    raise InvalidInput(errors={"issuetype": f"Sakstypen '{text}' finnes ikke."})
+    raise InvalidInput(errors={"issuetype": _("Sakstypen '%(name)s' finnes ikke.", name=text)})
 
 
 def apply_extras(h: Amsflow, s: Any, user: User | None, issue: Issue,
@@ -64,7 +65,8 @@ def create() -> Any:
     h, s, user = ctx()
     data = body(IssueCreateSchema)
     raw = dict(data["fields"])
-    missing = {k: f"Feltet '{k}' må fylles ut." for k in ("project", "issuetype", "summary")
+    missing = {k: _("Feltet '%(name)s' må fylles ut.", name=k)
+               for k in ("project", "issuetype", "summary")
                if raw.get(k) in (None, "")}
     if missing:
         raise InvalidInput(errors=missing)
@@ -72,7 +74,7 @@ def create() -> Any:
     summary, description = raw.pop("summary"), raw.pop("description", "") or ""
     if not isinstance(summary, str) or not isinstance(description, str):
         raise InvalidInput(errors={"summary" if not isinstance(summary, str) else
-                                   "description": "Forventet tekst."})
+                                   "description": _("Forventet tekst.")})
     fields = read_fields(h, raw, extra_blocked=frozenset({"resolution"}))
     changes = read_update(h, {}, data["update"])
 
@@ -104,7 +106,7 @@ def _expected_version() -> int | None:
         return None
     text = raw.strip().removeprefix("W/").strip('"')
     if not text.isdigit():
-        raise InvalidInput(errors={"version": "If-Match må være sakens versjon (et tall)."})
+        raise InvalidInput(errors={"version": _("If-Match må være sakens versjon (et tall).")})
     return int(text)
 
 
@@ -117,7 +119,7 @@ def edit(key: str) -> Any:
     issue = get_issue(h, s, user, key)
     if request.args.get("notifyUsers", "true").lower() == "false" and \
             not perms.allowed(h, s, user, "administer", issue.project_id):
-        raise Forbidden("Bare prosjektadministratorer kan slå av varsler.")
+        raise Forbidden(_("Bare prosjektadministratorer kan slå av varsler."))
     changes = read_update(h, data["fields"], data["update"],
                           extra_blocked=frozenset({"resolution"}))
     expected = _expected_version()

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import jsonify
 
+from ..i18n import gettext
 from ..services import comments, links
 from ..services.errors import NotFound
 from ..services.issues import get_issue
@@ -65,4 +66,4 @@ def one_type(type_id: str) -> Any:
     for lt in links.link_types(h):
         if str(lt.id) == type_id:
             return jsonify(link_type_json(lt))
-    raise NotFound(f"Koblingstypen '{type_id}' finnes ikke.")
+    raise NotFound(gettext("Koblingstypen '%(name)s' finnes ikke.", name=type_id))

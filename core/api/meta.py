@@ -9,6 +9,7 @@ from flask import jsonify, request
 from sqlalchemy import func, or_, select
 
 from .. import permissions as perms
+from ..i18n import gettext
 from ..models import IssueType, Project, Resolution, User
 from ..services.errors import NotFound
 from .common import base_url, caller, ctx
@@ -69,7 +70,8 @@ def project(key: str) -> Any:
         if key.upper() == p.key or key == str(p.id):
             lead = s.get(User, p.lead_id) if p.lead_id else None
             return jsonify(project_json(h, p, _types_of(h, s, p), lead))
-    raise NotFound(f"Prosjektet '{key}' finnes ikke, eller du har ikke tilgang.")
+    raise NotFound(gettext("Prosjektet '%(key)s' finnes ikke, eller du har ikke tilgang.",
+                           key=key))
 
 
 @route("GET", "/rest/api/2/issuetype", "Issue types", TAG)
@@ -91,7 +93,7 @@ def status(ref: str) -> Any:
     for key, st in h.all_statuses().items():
         if ref in (str(h.catalog.status_ids[key]), key) or ref.casefold() == st.name.casefold():
             return jsonify(status_json(h, key))
-    raise NotFound(f"Statusen '{ref}' finnes ikke.")
+    raise NotFound(gettext("Statusen '%(name)s' finnes ikke.", name=ref))
 
 
 @route("GET", "/rest/api/2/resolution", "Resolutions", TAG)
@@ -145,7 +147,7 @@ def assignable() -> Any:
     else:
         pid = h.catalog.project_ids.get((request.args.get("project") or "").upper())
         if pid is None or not perms.allowed(h, s, user, "browse", pid):
-            raise NotFound("Prosjektet finnes ikke, eller du har ikke tilgang.")
+            raise NotFound(gettext("Prosjektet finnes ikke, eller du har ikke tilgang."))
     text = request.args.get("username") or request.args.get("query") or ""
     return _page([u for u in _search(s, text, False) if perms.allowed(h, s, u, "browse", pid)])
 
@@ -156,5 +158,5 @@ def user() -> Any:
     name = request.args.get("username") or request.args.get("key") or ""
     found = s.scalar(select(User).where(User.username == name))
     if found is None or found.username == perms.SYSTEM_USERNAME:
-        raise NotFound(f"Brukeren '{name}' finnes ikke.")
+        raise NotFound(gettext("Brukeren '%(name)s' finnes ikke.", name=name))
     return jsonify(user_json(found))

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..host import Amsflow
+from ..i18n import _
 from ..services.errors import InvalidInput
 
 NOT_SETTABLE = {"status", "resolutiondate", "created", "updated", "key", "issuekey",
@@ -31,8 +32,8 @@ def _name(host: Amsflow, name: str) -> str:
 
 
 def _refuse(name: str) -> InvalidInput:
-    return InvalidInput(errors={name: f"Feltet '{name}' kan ikke settes. Det er ikke på "
-                                      "skjermbildet, eller det finnes ikke."})
+    return InvalidInput(errors={name: _("Feltet '%(name)s' kan ikke settes. Det er ikke på "
+                                        "skjermbildet, eller det finnes ikke.", name=name)})
 
 
 def read_fields(host: Amsflow, raw: dict[str, Any], *, creating: bool = False,
@@ -59,7 +60,8 @@ def read_update(host: Amsflow, raw_fields: dict[str, Any],
     for name, ops in update.items():
         fid = _name(host, name)
         if fid in changes.fields:
-            errors[fid] = f"Feltet '{name}' kan ikke både settes i 'fields' og 'update'."
+            errors[fid] = _("Feltet '%(name)s' kan ikke både settes i 'fields' og 'update'.",
+                            name=name)
             continue
         for op in ops:
             for verb, value in op.items():
@@ -90,5 +92,6 @@ def _one_op(host: Amsflow, changes: Changes, name: str, fid: str, verb: str, val
     elif verb == "remove":
         changes.fields[fid] = None
     else:
-        return f"Feltet '{name}' har én verdi og støtter ikke '{verb}'."
+        return _("Feltet '%(name)s' har én verdi og støtter ikke '%(verb)s'.", name=name,
+                 verb=verb)
     return None

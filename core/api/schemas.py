@@ -8,6 +8,8 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
+from ..i18n import _, _l
+
 
 class _Lenient(Schema):
     class Meta:
@@ -19,7 +21,7 @@ class IdOrName(fields.Field):
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kw: Any) -> str:
         if isinstance(value, bool) or not isinstance(value, str | int):
-            raise ValidationError("Forventet en id (tall eller tekst).")
+            raise ValidationError(_("Forventet en id (tall eller tekst)."))
         return str(value)
 
 
@@ -83,4 +85,4 @@ class IssueLinkSchema(_Lenient):
 
 class TokenSchema(_Lenient):
     name = fields.String(required=True, validate=validate.And(
-        validate.Length(max=100), validate.Regexp(r".*\S", error="Navnet kan ikke være tomt.")))
+        validate.Length(max=100), validate.Regexp(r".*\S", error=_l("Navnet kan ikke være tomt."))))

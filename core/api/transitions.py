@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import jsonify, request
 
+from ..i18n import _
 from ..services.errors import InvalidInput
 from ..services.issues import get_issue
 from ..workflow.engine import available_transitions, transition_issue
@@ -39,14 +40,14 @@ def do_transition(key: str) -> Any:
     issue = get_issue(h, s, user, key, with_values=False)
     changes = read_update(h, data["fields"], data["update"])
     if changes.links:
-        raise InvalidInput(errors={"issuelinks": "Koblinger kan ikke legges til i en "
-                                                 "overgang."})
+        raise InvalidInput(errors={"issuelinks": _("Koblinger kan ikke legges til i en "
+                                                   "overgang.")})
     adds = [c for verb, c in changes.comments if verb == "add"]
     if len(adds) != len(changes.comments) or len(adds) > 1:
-        raise InvalidInput(errors={"comment": "En overgang tar høyst én ny kommentar."})
+        raise InvalidInput(errors={"comment": _("En overgang tar høyst én ny kommentar.")})
     comment = adds[0].get("body") if adds else None
     if comment is not None and not isinstance(comment, str):
-        raise InvalidInput(errors={"comment": "Kommentaren må være tekst."})
+        raise InvalidInput(errors={"comment": _("Kommentaren må være tekst.")})
     ref = data["transition"]["id"] or data["transition"]["name"]
     # The workflow's screens name custom fields by key.
     inputs = {(h.fields.get(k).key if h.fields.get(k) else k): v

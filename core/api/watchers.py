@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import jsonify, request
 
+from ..i18n import _
 from ..services import watchers
 from ..services.errors import InvalidInput
 from ..services.issues import get_issue
@@ -34,7 +35,7 @@ def add(key: str) -> Any:
     if name == {}:
         name = None
     if name is not None and not isinstance(name, str):
-        raise InvalidInput(errors={"watcher": "Forventet et brukernavn som JSON-streng."})
+        raise InvalidInput(errors={"watcher": _("Forventet et brukernavn som JSON-streng.")})
     issue = get_issue(h, s, user, key)
     unit(lambda: watchers.add_watcher(h, s, user, issue, name))
     return empty()

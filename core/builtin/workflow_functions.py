@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import permissions as perms
+from ..i18n import _
 from ..workflow.context import ValidationFailed, WorkflowContext
 from ..workflow.engine import set_resolution
 
@@ -70,7 +71,8 @@ def register(registry: Any) -> None:
         for name in args.get("fields", []):
             if ctx.value(name) in (None, ""):
                 key, label = _label(ctx, name)
-                errors[key] = f"«{label}» må fylles ut før «{ctx.transition.name}»."
+                errors[key] = _("«%(field)s» må fylles ut før «%(transition)s».",
+                                field=label, transition=ctx.transition.name)
         return errors
 
     @registry.validator("resolution_allowed")
@@ -81,12 +83,12 @@ def register(registry: Any) -> None:
         if ctx.from_status in args.get("any_from", []) and name:
             return {}
         if not name:
-            return {"resolution": "Velg en løsningsstatus."}
+            return {"resolution": _("Velg en løsningsstatus.")}
         if "names" in args and name not in args["names"]:
-            return {"resolution": f"Løsningsstatus må være {' eller '.join(args['names'])} "
-                                  f"her, ikke {name}."}
+            return {"resolution": _("Løsningsstatus må være %(names)s her, ikke %(name)s.",
+                                    names=(" " + _("eller") + " ").join(args["names"]), name=name)}
         if name in args.get("exclude", []):
-            return {"resolution": f"Løsningsstatus {name} kan ikke brukes her."}
+            return {"resolution": _("Løsningsstatus %(name)s kan ikke brukes her.", name=name)}
         return {}
 
     @registry.validator("field_pattern")
@@ -96,7 +98,7 @@ def register(registry: Any) -> None:
         value = ctx.value(args["field"])
         if value is not None and not re.fullmatch(args["pattern"], str(value)):
             key, label = _label(ctx, args["field"])
-            return {key: args.get("message", f"«{label}» har ugyldig format.")}
+            return {key: args.get("message", _("«%(field)s» har ugyldig format.", field=label))}
         return {}
 
     @registry.post_function("set_resolution")
@@ -127,4 +129,4 @@ def register(registry: Any) -> None:
     def fail(ctx: WorkflowContext, args: dict[str, Any]) -> None:
         """Always abort: lets an admin block a transition while a rule is prepared,
         and lets tests prove that a failing post-function rolls everything back."""
-        raise ValidationFailed(args.get("message", "Overgangen er stengt."))
+        raise ValidationFailed(args.get("message", _("Overgangen er stengt.")))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from .. import permissions as perms
+from ..i18n import _
 from ..models import Comment, Issue, Resolution, User
 from ..services.errors import Forbidden, InvalidInput
 from ..services.history import HistoryItem, collecting, record
@@ -87,14 +88,15 @@ def transition_issue(host: Amsflow, session: Session, user: User | None, issue: 
     if transition is None or not usable(host, issue, transition) or \
             ((transition.system or transition.automatic) and not system):
         status_name = workflow.statuses[status].name if status in workflow.statuses else status
-        raise InvalidInput(f"Overgangen '{ref}' er ikke gyldig for {issue.key} i status "
-                           f"«{status_name}».")
+        raise InvalidInput(_("Overgangen '%(ref)s' er ikke gyldig for %(key)s i status "
+                             "«%(status)s».", ref=ref, key=issue.key, status=status_name))
     if not system:
         perms.require(host, session, user, "transition", issue)
     ctx = _context(host, session, user, issue, workflow, transition,
                    inputs=dict(inputs or {}), comment=comment)
     if not conditions_pass(ctx):
-        raise Forbidden(f"Du kan ikke utføre «{transition.name}» på {issue.key} nå.")
+        raise Forbidden(_("Du kan ikke utføre «%(transition)s» på %(key)s nå.",
+                          transition=transition.name, key=issue.key))
     history = _apply_screen(host, session, ctx, system)
     errors: dict[str, str] = {}
     for vref in transition.validators:
@@ -142,8 +144,8 @@ def _apply_screen(host: Amsflow, session: Session, ctx: WorkflowContext,
     screen = set(ctx.transition.screen)
     if "resolution" in inputs:
         if "resolution" not in screen:
-            raise InvalidInput(errors={"resolution": "Løsningsstatus kan ikke settes i "
-                                                     "denne overgangen."})
+            raise InvalidInput(errors={"resolution": _("Løsningsstatus kan ikke settes i "
+                                                       "denne overgangen.")})
         history += set_resolution(host, session, ctx.issue, inputs.pop("resolution"))
     history += apply_fields(host, session, ctx.user, ctx.issue, inputs, system=system,
                             allowed=screen)
@@ -164,8 +166,8 @@ def set_resolution(host: Amsflow, session: Session, issue: Issue,
                 int(value) in host.catalog.resolution_ids.values():
             new_id = int(value)
         if new_id is None:
-            raise InvalidInput(errors={"resolution": f"Løsningsstatusen '{value}' finnes "
-                                                     "ikke."})
+            raise InvalidInput(errors={"resolution": _("Løsningsstatusen '%(name)s' finnes "
+                                                       "ikke.", name=value)})
         new = session.get(Resolution, new_id)
     issue.resolution = new
     issue.resolution_id = new.id if new else None
