@@ -8,6 +8,7 @@ from typing import Any
 from flask import jsonify, request
 
 from ..api.common import body, caller, ctx, empty, unit
+from ..i18n import gettext
 from ..services.errors import InvalidInput
 from . import service, sharing, subscriptions
 from .filter_json import filter_json, share_json, subscription_json
@@ -24,14 +25,14 @@ def _text(data: dict[str, Any], key: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise InvalidInput(errors={key: "må være tekst"})
+        raise InvalidInput(errors={key: gettext("må være tekst")})
     return value
 
 
 def _data() -> dict[str, Any]:
     data = body()
     if not isinstance(data, dict):
-        raise InvalidInput("Forespørselen må være et JSON-objekt.")
+        raise InvalidInput(gettext("Forespørselen må være et JSON-objekt."))
     return data
 
 
@@ -145,7 +146,7 @@ def get_permission(filter_id: int, share_id: int) -> Any:
             return jsonify(share_json(h, sh))
     from ..services.errors import NotFound
 
-    raise NotFound(f"Delingen {share_id} finnes ikke på filteret.")
+    raise NotFound(gettext("Delingen %(id)s finnes ikke på filteret.", id=share_id))
 
 
 @bp.delete("/filter/<int:filter_id>/permission/<int:share_id>")

@@ -9,6 +9,7 @@ from flask import jsonify, request
 from ..api.common import body, ctx
 from ..api.fieldmeta import field_names
 from ..api.issue_json import issue_json
+from ..i18n import _
 from ..jql import search
 from ..services.errors import InvalidInput
 from . import autocomplete
@@ -33,7 +34,7 @@ def run_search(params: dict[str, Any]) -> dict[str, Any]:
     start_at = int_arg(params.get("startAt"), "startAt", 0)
     max_results = int_arg(params.get("maxResults"), "maxResults", DEFAULT_RESULTS)
     if start_at < 0 or max_results < 0:
-        raise InvalidInput("startAt og maxResults kan ikke være negative.")
+        raise InvalidInput(_("startAt og maxResults kan ikke være negative."))
     max_results = min(max_results, MAX_RESULTS)
     expand = params.get("expand") or ""
     if isinstance(expand, list):
@@ -60,7 +61,7 @@ def search_get() -> Any:
 def search_post() -> Any:
     data = body()
     if not isinstance(data, dict):
-        raise InvalidInput("Forespørselen må være et JSON-objekt.")
+        raise InvalidInput(_("Forespørselen må være et JSON-objekt."))
     return jsonify(run_search(data))
 
 

@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..api.common import check_request
 from ..api.errors import error_response
+from ..i18n import _
 from ..jql import JqlError
 from ..services.errors import ServiceError
 
@@ -48,7 +49,8 @@ def int_arg(raw: Any, name: str, default: int) -> int:
     try:
         return int(raw)
     except (TypeError, ValueError):
-        raise InvalidInput(f"Parameteren {name} må være et heltall, ikke {raw!r}.") from None
+        raise InvalidInput(_("Parameteren %(name)s må være et heltall, ikke %(value)r.",
+                             name=name, value=raw)) from None
 
 
 def blueprint() -> Blueprint:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from croniter import croniter
 
 from ..fields import OSLO
+from ..i18n import _
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -28,22 +29,24 @@ def parse_days(raw: str | list[str]) -> list[str]:
     days = [d.strip().lower()[:3] for d in items if d.strip()]
     bad = [d for d in days if d not in DAYS]
     if bad:
-        raise ScheduleError(f"ukjent ukedag: {bad[0]} (bruk {', '.join(DAYS)})")
+        raise ScheduleError(_("ukjent ukedag: %(day)s (bruk %(days)s)", day=bad[0],
+                               days=", ".join(DAYS)))
     return [d for d in DAYS if d in days]
 
 
 def validate(kind: str, time: str, days: str, cron: str) -> None:
     """Raise ScheduleError unless the schedule is complete and well formed."""
     if kind not in KINDS:
-        raise ScheduleError(f"ukjent plan: {kind} (bruk {', '.join(KINDS)})")
+        raise ScheduleError(_("ukjent plan: %(kind)s (bruk %(kinds)s)", kind=kind,
+                               kinds=", ".join(KINDS)))
     if kind == "cron":
         if not croniter.is_valid(cron or ""):
-            raise ScheduleError(f"ugyldig cron-uttrykk: {cron!r}")
+            raise ScheduleError(_("ugyldig cron-uttrykk: %(cron)r", cron=cron))
         return
     if not _TIME.match(time or ""):
-        raise ScheduleError(f"ugyldig klokkeslett: {time!r} (bruk TT:MM)")
+        raise ScheduleError(_("ugyldig klokkeslett: %(time)r (bruk TT:MM)", time=time))
     if kind == "weekly" and not parse_days(days):
-        raise ScheduleError("velg minst én ukedag")
+        raise ScheduleError(_("velg minst én ukedag"))
 
 
 def latest_due(kind: str, time: str, days: str, cron: str, now: datetime) -> datetime:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from ..i18n import _
 from ..jql import JqlError, compile_query, parse
 from ..models import User
 from ..services.errors import InvalidInput, NotFound
@@ -33,13 +34,14 @@ def check_jql(host: Amsflow, s: Session, user: User | None, jql: str) -> None:
 def _check_name(s: Session, owner_id: int, name: str, except_id: int | None = None) -> str:
     name = (name or "").strip()
     if not name:
-        raise InvalidInput(errors={"filterName": "Filteret må ha et navn."})
+        raise InvalidInput(errors={"filterName": _("Filteret må ha et navn.")})
     if len(name) > 255:
-        raise InvalidInput(errors={"filterName": "Navnet er for langt (høyst 255 tegn)."})
+        raise InvalidInput(errors={"filterName": _("Navnet er for langt (høyst 255 tegn).")})
     clash = s.scalar(select(SavedFilter.id).where(SavedFilter.owner_id == owner_id,
                                                   SavedFilter.name == name))
     if clash is not None and clash != except_id:
-        raise InvalidInput(errors={"filterName": f"Du har allerede et filter som heter «{name}»."})
+        raise InvalidInput(errors={"filterName": _("Du har allerede et filter som heter "
+                                                   "«%(name)s».", name=name)})
     return name
 
 
@@ -48,11 +50,12 @@ def get_filter(host: Amsflow, s: Session, user: User | None, filter_id: int | st
     try:
         fid = int(filter_id)
     except (TypeError, ValueError):
-        raise NotFound(f"Filteret {filter_id} finnes ikke.") from None
+        raise NotFound(_("Filteret %(id)s finnes ikke.", id=filter_id)) from None
     f = s.scalar(select(SavedFilter).where(SavedFilter.id == fid,
                                            visible_clause(host, s, user)))
     if f is None:
-        raise NotFound(f"Filteret {filter_id} finnes ikke, eller du har ikke tilgang til det.")
+        raise NotFound(_("Filteret %(id)s finnes ikke, eller du har ikke tilgang til det.",
+                         id=filter_id))
     return f
 
 
@@ -106,7 +109,7 @@ def change_owner(host: Amsflow, s: Session, user: User, f: SavedFilter,
     require_edit(host, user, f)
     target = s.scalar(select(User).where(User.username == (new_owner or "")))
     if target is None or not target.active:
-        raise InvalidInput(errors={"owner": f"Brukeren «{new_owner}» finnes ikke."})
+        raise InvalidInput(errors={"owner": _("Brukeren «%(name)s» finnes ikke.", name=new_owner)})
     _check_name(s, target.id, f.name, except_id=f.id)
     f.owner_id = target.id
     f.updated = host.now()

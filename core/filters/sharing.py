@@ -13,6 +13,7 @@ from sqlalchemy import and_, exists, false, or_, select
 from sqlalchemy.orm import Session
 
 from .. import permissions as perms
+from ..i18n import _
 from ..models import Group, Project, User
 from ..services.errors import Forbidden, InvalidInput, NotFound
 from .models import SHARE_TYPES, FilterShare, SavedFilter
@@ -54,7 +55,7 @@ def can_edit(host: Amsflow, user: User | None, f: SavedFilter) -> bool:
 
 def require_edit(host: Amsflow, user: User | None, f: SavedFilter) -> None:
     if not can_edit(host, user, f):
-        raise Forbidden("Bare eieren kan endre filteret.")
+        raise Forbidden(_("Bare eieren kan endre filteret."))
 
 
 def _role_name(host: Amsflow, ref: Any) -> str:
@@ -66,7 +67,8 @@ def _role_name(host: Amsflow, ref: Any) -> str:
     for role in ROLES:
         if role.casefold() == text.casefold():
             return role
-    raise InvalidInput(f"Ukjent prosjektrolle: {text!r}.", {"projectRoleId": "ukjent rolle"})
+    raise InvalidInput(_("Ukjent prosjektrolle: %(name)r.", name=text),
+                       {"projectRoleId": _("ukjent rolle")})
 
 
 def role_id(role: str) -> int:
@@ -82,7 +84,8 @@ def _project(s: Session, ref: Any) -> Project:
         select(Project).where(Project.key == text.upper())
     found = s.scalar(stmt)
     if found is None:
-        raise InvalidInput(f"Prosjektet {text!r} finnes ikke.", {"projectId": "ukjent prosjekt"})
+        raise InvalidInput(_("Prosjektet %(name)r finnes ikke.", name=text),
+                           {"projectId": _("ukjent prosjekt")})
     return found
 
 
@@ -93,12 +96,14 @@ def add_share(host: Amsflow, s: Session, actor: User, f: SavedFilter, share_type
     require_edit(host, actor, f)
     share_type = {"loggedin": "authenticated"}.get(share_type, share_type)
     if share_type not in SHARE_TYPES:
-        raise InvalidInput(f"Ukjent delingstype: {share_type!r}.", {"type": "ukjent type"})
+        raise InvalidInput(_("Ukjent delingstype: %(name)r.", name=share_type),
+                           {"type": _("ukjent type")})
     share = FilterShare(filter_id=f.id, type=share_type)
     if share_type == "group":
         found = s.scalar(select(Group).where(Group.name == (group or "")))
         if found is None:
-            raise InvalidInput(f"Gruppen {group!r} finnes ikke.", {"groupname": "ukjent gruppe"})
+            raise InvalidInput(_("Gruppen %(name)r finnes ikke.", name=group),
+                               {"groupname": _("ukjent gruppe")})
         share.group_id = found.id
     elif share_type in ("project", "projectRole"):
         proj = _project(s, project)
@@ -108,7 +113,8 @@ def add_share(host: Amsflow, s: Session, actor: User, f: SavedFilter, share_type
     elif share_type == "user":
         target = s.scalar(select(User).where(User.username == (username or "")))
         if target is None:
-            raise InvalidInput(f"Brukeren {username!r} finnes ikke.", {"userKey": "ukjent"})
+            raise InvalidInput(_("Brukeren %(name)r finnes ikke.", name=username),
+                               {"userKey": _("ukjent")})
         share.user_id = target.id
     for existing in f.shares:
         if (existing.type, existing.group_id, existing.project_id, existing.role,
@@ -127,4 +133,4 @@ def remove_share(host: Amsflow, s: Session, actor: User, f: SavedFilter, share_i
             f.shares.remove(share)
             s.flush()
             return
-    raise NotFound(f"Delingen {share_id} finnes ikke på filteret.")
+    raise NotFound(_("Delingen %(id)s finnes ikke på filteret.", id=share_id))

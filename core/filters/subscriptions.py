@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from ..i18n import _
 from ..jql import JqlError, search
 from ..mail import MailError, send_mail
 from ..models import Group, User
@@ -59,7 +60,8 @@ def subscribe(host: Amsflow, s: Session, actor: User, f: SavedFilter, *, kind: s
         require_edit(host, actor, f)
         target = s.scalar(select(User).where(User.username == username))
         if target is None:
-            raise InvalidInput(errors={"user": f"Brukeren «{username}» finnes ikke."})
+            raise InvalidInput(errors={"user": _("Brukeren «%(name)s» finnes ikke.",
+                                                 name=username)})
         sub.user_id = target.id
     else:
         sub.user_id = actor.id
