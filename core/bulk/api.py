@@ -12,6 +12,7 @@ from marshmallow import fields as mf
 from ..api.common import body, caller, ctx, unit
 from ..api.routes import route
 from ..api.serialize import when
+from ..i18n import gettext
 from ..models import User
 from . import service
 from .models import BulkTask
@@ -30,7 +31,8 @@ class _Selection(Schema):
     @validates_schema
     def _one(self, data: dict[str, Any], **kw: Any) -> None:
         if not data.get("selectedIssueIdsOrKeys") and not data.get("jql"):
-            raise ValidationError("Oppgi saker eller et JQL-søk.", "selectedIssueIdsOrKeys")
+            raise ValidationError(gettext("Oppgi saker eller et JQL-søk."),
+                                  "selectedIssueIdsOrKeys")
 
 
 class TransitionBody(_Selection):

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from .. import permissions as perms
+from ..i18n import _
 from ..models import Issue, User
 from ..services import watchers
 from ..services.errors import InvalidInput
@@ -24,13 +25,13 @@ PERMISSION_OF = {"edit": "edit", "transition": "transition", "watch": "watch",
 def check_params(operation: str, params: dict[str, Any]) -> None:
     """Refuse a malformed operation before any order is touched."""
     if operation not in OPERATIONS:
-        raise InvalidInput(errors={"operation": f"Ukjent operasjon '{operation}'."})
+        raise InvalidInput(errors={"operation": _("Ukjent operasjon '%(name)s'.", name=operation)})
     if operation == "edit":
         fields = params.get("fields")
         if not isinstance(fields, dict) or not fields:
-            raise InvalidInput(errors={"fields": "Velg minst ett felt å endre."})
+            raise InvalidInput(errors={"fields": _("Velg minst ett felt å endre.")})
     if operation == "transition" and not params.get("transition"):
-        raise InvalidInput(errors={"transition": "Velg en overgang."})
+        raise InvalidInput(errors={"transition": _("Velg en overgang.")})
 
 
 def apply(host: Amsflow, session: Session, user: User, issue: Issue, operation: str,

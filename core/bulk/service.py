@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, lazyload
 
 from .. import permissions as perms
+from ..i18n import _
 from ..models import Issue, Project, User
 from ..services.errors import Forbidden, InvalidInput, NotFound
 from ..workflow.engine import usable
@@ -49,8 +50,8 @@ def select_issues(host: Amsflow, session: Session, user: User, *, jql: str | Non
         found = list(session.scalars(stmt).unique())
         unknown = set(wanted) - {i.key for i in found} - {str(i.id) for i in found}
         if unknown:
-            raise InvalidInput(errors={"issues": "Finnes ikke eller ingen tilgang: "
-                                                 + ", ".join(sorted(unknown)[:20])})
+            raise InvalidInput(errors={"issues": _("Finnes ikke eller ingen tilgang: %(keys)s",
+                                                   keys=", ".join(sorted(unknown)[:20]))})
     elif jql is not None:
         from ..jql.compiler import compile_query
         from ..jql.errors import JqlError
@@ -62,12 +63,12 @@ def select_issues(host: Amsflow, session: Session, user: User, *, jql: str | Non
             raise InvalidInput(str(exc)) from exc
         found = list(session.scalars(stmt.options(_LIGHT).limit(limit + 1)).unique())
     else:
-        raise InvalidInput(errors={"issues": "Velg saker, eller oppgi et JQL-søk."})
+        raise InvalidInput(errors={"issues": _("Velg saker, eller oppgi et JQL-søk.")})
     if not found:
-        raise InvalidInput(errors={"issues": "Utvalget er tomt."})
+        raise InvalidInput(errors={"issues": _("Utvalget er tomt.")})
     if len(found) > limit:
-        raise InvalidInput(errors={"issues": f"Utvalget har mer enn {limit} saker. "
-                                             "Avgrens søket."})
+        raise InvalidInput(errors={"issues": _("Utvalget har mer enn %(limit)s saker. "
+                                               "Avgrens søket.", limit=limit)})
     return found
 
 
@@ -82,8 +83,8 @@ def preview(host: Amsflow, session: Session, user: User, issues: list[Issue],
         if pid not in allowed_projects:
             allowed_projects[pid] = perms.allowed(host, session, user, "bulk_change", pid)
         if not allowed_projects[pid]:
-            out.skipped.append((issue.id, issue.key, "Mangler tillatelse til masseoppdatering "
-                                                     "i prosjektet."))
+            out.skipped.append((issue.id, issue.key, _("Mangler tillatelse til "
+                                                       "masseoppdatering i prosjektet.")))
             continue
         if operation == "transition":
             why = _cannot_transition(host, issue, params["transition"])
@@ -99,9 +100,10 @@ def _cannot_transition(host: Amsflow, issue: Issue, ref: str) -> str | None:
     status = host.catalog.status_keys[issue.status_id]
     transition = workflow.find(status, ref)
     if transition is None or transition.system or transition.automatic:
-        return f"Overgangen finnes ikke fra status «{workflow.statuses[status].name}»."
+        return _("Overgangen finnes ikke fra status «%(status)s».",
+                 status=workflow.statuses[status].name)
     if not usable(host, issue, transition):
-        return "Overgangen er ikke slått på i prosjektet."
+        return _("Overgangen er ikke slått på i prosjektet.")
     return None
 
 
@@ -110,10 +112,10 @@ def submit(host: Amsflow, session: Session, user: User, issues: list[Issue], ope
     """Record the task with its items (skipped ones reported, never dropped) and
     queue it. Returns at once; a worker (or a thread) does the work."""
     if operation == "delete" and not perms.is_admin(host, user):
-        raise Forbidden("Bare administratorer kan slette saker i bulk.")
+        raise Forbidden(_("Bare administratorer kan slette saker i bulk."))
     plan = preview(host, session, user, issues, operation, params)
     if not plan.ready:
-        raise InvalidInput("Ingen av de valgte sakene kan ta denne endringen.",
+        raise InvalidInput(_("Ingen av de valgte sakene kan ta denne endringen."),
                            errors={"issues": "; ".join(f"{k}: {w}" for _, k, w in
                                                        plan.skipped[:10])})
     task = BulkTask(id=uuid.uuid4().hex, owner_id=user.id, operation=operation,
@@ -134,7 +136,7 @@ def submit(host: Amsflow, session: Session, user: User, issues: list[Issue], ope
 def get_task(host: Amsflow, session: Session, user: User, task_id: str) -> BulkTask:
     task = session.get(BulkTask, task_id)
     if task is None or (task.owner_id != user.id and not perms.is_admin(host, user)):
-        raise NotFound("Oppgaven finnes ikke.")
+        raise NotFound(_("Oppgaven finnes ikke."))
     return task
 
 
