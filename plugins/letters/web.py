@@ -104,10 +104,12 @@ def preview(project: str) -> Any:
     session = db()
     issue = session.scalar(select(Issue).where(Issue.key == key)) if key else None
     if issue is None or issue.project.key != project:
-        return _form(project, source, f"Fant ingen ordre «{key}» i {project}."), 400
+        return _form(project, source, _("Fant ingen ordre «%(key)s» i %(project)s.", key=key,
+                                         project=project)), 400
     values = values_of(host(), issue)
     if values.get("planned_start") is None:
-        return _form(project, source, f"{key} har ingen planlagt starttid å vise."), 400
+        return _form(project, source, _("%(key)s har ingen planlagt starttid å vise.",
+                                         key=key)), 400
     data: LetterData = letter_data(host(), issue, values.get("reply_code") or PREVIEW_CODE)
     settings = render_settings(host().plugins.plugin_settings(project, PLUGIN))
     try:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from core.i18n import _
 from core.services.attachments import add_attachment
 from core.workflow.context import WorkflowContext
 
@@ -94,8 +95,8 @@ def mark_printed(ctx: WorkflowContext, args: dict[str, Any]) -> None:
     record = latest_letter(ctx.session, ctx.issue.id)
     if record is None:
         raise ctx.abort(
-            f"{ctx.issue.key} har ikke noe brev ennå. Flytt ordren til «Klar til utskrift» "
-            "for å lage brevet først."
+            _("%(key)s har ikke noe brev ennå. Flytt ordren til «Klar til utskrift» "
+              "for å lage brevet først.", key=ctx.issue.key)
         )
     record.printed = ctx.host.now()
     ctx.add_comment(f"Brev markert som produsert: {record.filename}.")

@@ -16,6 +16,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from marshmallow import ValidationError
 
 from core.app import host
+from core.i18n import _
 from core.services.errors import Conflict, InvalidInput, ServiceError
 from core.services.uow import run
 
@@ -47,7 +48,7 @@ def _error(status: int, *messages: str, errors: dict[str, Any] | None = None) ->
 def _body() -> dict[str, Any]:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise InvalidInput("Forventet et JSON-objekt i forespørselen.")
+        raise InvalidInput(_("Forventet et JSON-objekt i forespørselen."))
     return data
 
 
@@ -80,7 +81,7 @@ def make_blueprint() -> Blueprint:
         projects = authorised_projects(secret) if secret else []
         if not projects:
             log.warning("quant: refused request to %s (bad or missing token)", request.path)
-            response = _error(401, "Mangler gyldig nøkkel (Authorization: Bearer).")
+            response = _error(401, _("Mangler gyldig nøkkel (Authorization: Bearer)."))
             response.headers["WWW-Authenticate"] = 'Bearer realm="amsflow-quant"'
             return response
         g.quant_projects = projects

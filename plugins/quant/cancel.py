@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
+from core.i18n import _
 from core.services.errors import Conflict
 from core.workflow.engine import transition_issue
 
@@ -45,7 +46,8 @@ def cancel_order(host: Amsflow, session: Session, ref: QuantOrderRef,
     why = f"\nÅrsak fra Quant: {reason.strip()}" if reason.strip() else ""
     system = host.system_user(session)
     if status == "closed" or (status == "resolved" and resolution == "Ok"):
-        raise Conflict(f"{issue.key} er {previous.lower()} (utført) og kan ikke kanselleres.")
+        raise Conflict(_("%(key)s er %(status)s (utført) og kan ikke kanselleres.",
+                         key=issue.key, status=previous.lower()))
     if status == "open":
         comment = ("KANSELLERT FRA QUANT: Ordren er kansellert i KIS før arbeidet startet. "
                    f"Den er lukket med løsningsstatus {CANCELLED} og trenger ingen "

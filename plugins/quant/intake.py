@@ -13,6 +13,7 @@ from marshmallow import RAISE, Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.i18n import _
 from core.services.errors import InvalidInput
 from core.services.issues import create_issue, edit_issue
 
@@ -71,7 +72,8 @@ def upsert_order(host: Amsflow, session: Session, projects: list[str],
 def _create(host: Amsflow, session: Session, system: Any, project: str, external_id: str,
             data: dict[str, Any]) -> dict[str, Any]:
     if not (data.get("summary") or "").strip():
-        raise InvalidInput(errors={"summary": "Emne må fylles ut når Quant oppretter en ordre."})
+        raise InvalidInput(errors={"summary": _("Emne må fylles ut når Quant oppretter en "
+                                                "ordre.")})
     issue_type = data.get("issueType") or host.plugins.plugin_settings(project, PLUGIN).get(
         "issue_type", "Målerbytte")
     issue = create_issue(host, session, system, project, issue_type, data["summary"],
@@ -87,7 +89,7 @@ def _create(host: Amsflow, session: Session, system: Any, project: str, external
 
 
 def _check_field_names(host: Amsflow, values: dict[str, Any]) -> None:
-    unknown = {name: f"Feltet '{name}' finnes ikke." for name in values
+    unknown = {name: _("Feltet '%(name)s' finnes ikke.", name=name) for name in values
                if host.fields.get(name) is None}
     if unknown:
         raise InvalidInput(errors=unknown)

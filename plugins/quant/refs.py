@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.i18n import _
 from core.models import Issue
 from core.services.errors import Forbidden, InvalidInput, NotFound
 
@@ -24,12 +25,13 @@ def choose_project(projects: list[str], requested: str | None) -> str:
     if requested:
         key = str(requested).strip().upper()
         if key not in projects:
-            raise Forbidden(f"Nøkkelen gir ikke tilgang til prosjektet '{key}'.")
+            raise Forbidden(_("Nøkkelen gir ikke tilgang til prosjektet '%(key)s'.", key=key))
         return key
     if len(projects) == 1:
         return projects[0]
-    raise InvalidInput(errors={"project": "Oppgi prosjekt: nøkkelen gjelder flere "
-                                          f"prosjekter ({', '.join(sorted(projects))})."})
+    raise InvalidInput(errors={"project": _("Oppgi prosjekt: nøkkelen gjelder flere "
+                                            "prosjekter (%(keys)s).",
+                                            keys=", ".join(sorted(projects)))})
 
 
 def find_ref(session: Session, projects: list[str], external_id: str,
@@ -40,10 +42,10 @@ def find_ref(session: Session, projects: list[str], external_id: str,
         QuantOrderRef.project_key.in_(candidates),
         QuantOrderRef.external_id == external_id)))
     if not refs:
-        raise NotFound(f"Ordren '{external_id}' finnes ikke.")
+        raise NotFound(_("Ordren '%(id)s' finnes ikke.", id=external_id))
     if len(refs) > 1:
-        raise InvalidInput(errors={"project": f"Ordren '{external_id}' finnes i flere "
-                                              "prosjekter; oppgi prosjekt."})
+        raise InvalidInput(errors={"project": _("Ordren '%(id)s' finnes i flere "
+                                                "prosjekter; oppgi prosjekt.", id=external_id)})
     return refs[0]
 
 
@@ -95,5 +97,5 @@ def state_of(host: Amsflow, issue: Issue, ref: QuantOrderRef, **extra: Any) -> d
 def issue_of(session: Session, ref: QuantOrderRef) -> Issue:
     issue = session.get(Issue, ref.issue_id)
     if issue is None:  # pragma: no cover - the row cascades with its issue
-        raise NotFound("Saken finnes ikke lenger.")
+        raise NotFound(_("Saken finnes ikke lenger."))
     return issue

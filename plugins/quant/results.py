@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy.orm import Session
 
+from core.i18n import _
 from core.models import Comment
 from core.services.errors import Conflict
 from core.workflow.engine import transition_issue
@@ -35,7 +36,7 @@ class ResultSchema(Schema):
     @validates_schema
     def _reason_for_rejection(self, data: dict[str, Any], **_kw: Any) -> None:
         if data["result"] == "rejected" and not data["reason"].strip():
-            raise ValidationError("Oppgi årsak når ordren avvises.", "reason")
+            raise ValidationError(_("Oppgi årsak når ordren avvises."), "reason")
 
 
 def record_result(host: Amsflow, session: Session, ref: QuantOrderRef, result: str,

@@ -101,9 +101,9 @@ def send_from_panel(host: Amsflow, session: Session, user: User, issue: Issue, k
     if not ok:
         raise InvalidInput(why)
     if kind not in PANEL_KINDS:
-        raise InvalidInput(f"Ukjent meldingstype '{kind}'.")
+        raise InvalidInput(_("Ukjent meldingstype '%(kind)s'.", kind=kind))
     if kind == tpl.FREE_TEXT and not text.strip():
-        raise InvalidInput(errors={"text": "Skriv en tekst."})
+        raise InvalidInput(errors={"text": _("Skriv en tekst.")})
     if kind == tpl.BOOKING_CONFIRMATION:
         try_transition(host, session, issue, "to_execution", user)
     key = f"panel:{issue.key}:{nonce}" if nonce else None

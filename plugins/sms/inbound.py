@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from core.i18n import _
 from core.models import Issue, User
 from core.services.errors import Conflict, InvalidInput, NotFound
 from core.services.issues import get_issue
@@ -70,7 +71,7 @@ def receive_reply(host: Amsflow, session: Session, provider: str,
         seen = existing_inbound(session, provider, message.provider_id)
         if seen is not None:
             return seen, False
-        raise Conflict("Svaret ble registrert samtidig av en annen forespørsel.")
+        raise Conflict(_("Svaret ble registrert samtidig av en annen forespørsel."))
     row = SmsMessage(id=row_id, **values)  # written; kept out of the session's flush
     if issue is not None:
         apply_verdict(host, session, issue, parsed.verdict, row, host.system_user(session))

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
+from core.i18n import _
 from core.models import Issue, User
 from core.services.errors import InvalidInput
 from core.services.issues import values_of
@@ -108,7 +109,7 @@ def abort_unsent(host: Amsflow, session: Session, issue: Issue, row: SmsMessage,
     """The error to raise for a refused/failed send; the log row outlives the rollback."""
     keep_on_rollback(host, session, row)
     comment = f"{what} kunne ikke sendes til {row.phone}: {row.error}"
-    return SmsNotSent(f"SMS ble ikke sendt: {row.error}", comment, issue.id,
+    return SmsNotSent(_("SMS ble ikke sendt: %(error)s", error=row.error), comment, issue.id,
                       status=502, author_id=user.id if user else None)
 
 

@@ -118,7 +118,7 @@ def attach(message_id: int) -> Any:
 def _api_user() -> Any:
     me = user()
     if me is None:
-        raise NotAuthenticated("Du må logge inn.")
+        raise NotAuthenticated(_("Du må logge inn."))
     return me
 
 
