@@ -85,8 +85,9 @@ def register(registry: Any) -> None:
         if not name:
             return {"resolution": _("Velg en løsningsstatus.")}
         if "names" in args and name not in args["names"]:
+            names = (" " + _("eller") + " ").join(args["names"])
             return {"resolution": _("Løsningsstatus må være %(names)s her, ikke %(name)s.",
-                                    names=(" " + _("eller") + " ").join(args["names"]), name=name)}
+                                    names=names, name=name)}
         if name in args.get("exclude", []):
             return {"resolution": _("Løsningsstatus %(name)s kan ikke brukes her.", name=name)}
         return {}
