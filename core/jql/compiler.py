@@ -253,7 +253,10 @@ def tune(session: Session, compiled: Compiled | None = None) -> None:
 
     JIT compiling pays off for long analytic queries, not for a search: a count over
     half a million orders costs more than its JIT compilation saves (tens of ms per
-    query). Set once per transaction.
+    query). ``random_page_cost`` 1.1 instead of 4 (a disk's): the searched tables and
+    indexes are read from memory, and at 4 PostgreSQL joined 4,400 text hits to the
+    orders by reading all 1,000,000 of them rather than looking up 4,400 (385 -> 176 ms).
+    Set once per transaction.
     """
     if session.get_bind().dialect.name != "postgresql":
         return
@@ -261,7 +264,8 @@ def tune(session: Session, compiled: Compiled | None = None) -> None:
         settle(session)
     transaction = session.get_transaction()
     if transaction is None or session.info.get("jql_tuned") is not transaction:
-        session.execute(text("SET LOCAL jit = off"))
+        session.execute(text("SELECT set_config('jit', 'off', true), "
+                             "set_config('random_page_cost', '1.1', true)"))
         session.info["jql_tuned"] = session.get_transaction()
 
 

@@ -22,6 +22,7 @@ from . import ast
 from .context import EMPTY, Context, date_of, is_subquery, text_of
 from .errors import JqlError
 from .handlers import FieldHandler
+from .projection import COMPLETE_FIELDS
 
 
 @dataclass
@@ -171,13 +172,20 @@ def _was_ever(ctx: Context, handler: FieldHandler, clause: ast.Was, field_id: st
     """WAS with no window: the value now, or a value the history holds (a change to or
     from it), the latter from ``search_history_values`` in one index-only range.
 
-    Both are id lists in one ``IN (... UNION ...)``: an ``OR`` of the current value and
-    an id list would make PostgreSQL test every order against a hashed list.
+    An ``OR`` of the current value and the hashed id list: a page walks the orders in
+    its order and stops at 50 (26 ms at 1,000,000 orders); a union of two id lists
+    needed every current order's row for its id, and a sort (440 ms).
     """
     held = select(SearchHistoryValue.issue_id).where(
         SearchHistoryValue.field == field_id, SearchHistoryValue.value.in_(sorted(tokens)))
-    now = select(Issue.id).where(_current(ctx, handler, clause)).correlate(None)
-    return Issue.id.in_(union(now, held))
+    if field_id in COMPLETE_FIELDS and not _has_subquery(ctx, clause):
+        return Issue.id.in_(held)  # the current value is among the held ones
+    return or_(_current(ctx, handler, clause), Issue.id.in_(held))
+
+
+def _has_subquery(ctx: Context, clause: ast.Was) -> bool:
+    """Whether the operand gives an id list (a function), not values the tokens hold."""
+    return any(is_subquery(v) for v in ctx.values(clause.operand, "status"))
 
 
 def _was_since(ctx: Context, handler: FieldHandler, clause: ast.Was, field_id: str,

@@ -63,17 +63,47 @@ END
 """
 
 
+# Every status an issue is given (created in, or set, with or without a history row) is
+# a value it held: with these, ``status WAS X`` needs no test of the current status.
+COMPLETE_FIELDS = frozenset({"status"})
+_STATUS_HELD = ("INSERT INTO search_history_values (field, value, issue_id) "
+                "VALUES ('status', CAST(new.status_id AS TEXT), new.id) ON CONFLICT DO NOTHING")
+_PG_STATUS = f"""
+CREATE OR REPLACE FUNCTION search_history_status() RETURNS trigger AS $$
+BEGIN
+    {_STATUS_HELD};
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql
+"""
+_SQLITE_STATUS = [
+    f"""CREATE TRIGGER IF NOT EXISTS issues_status_held_ai AFTER INSERT ON issues BEGIN
+        {_STATUS_HELD}; END""",
+    f"""CREATE TRIGGER IF NOT EXISTS issues_status_held_au AFTER UPDATE OF status_id ON issues
+        BEGIN {_STATUS_HELD}; END""",
+]
+
+
+def _pg_trigger(conn: Connection, name: str, table: str, ddl: str) -> None:
+    found = conn.execute(text("SELECT 1 FROM pg_trigger WHERE tgname = :n AND "
+                              "tgrelid = CAST(:t AS regclass)"), {"n": name, "t": table})
+    if found.first() is None:
+        conn.execute(text(ddl))
+
+
 def install(conn: Connection) -> None:
-    """Create the trigger (idempotent) and fill the projection if it was never filled."""
+    """Create the triggers (idempotent) and fill the projection if it was never filled."""
     if conn.dialect.name == "postgresql":
         conn.execute(text(_PG_FUNCTION))
-        exists = conn.execute(text(
-            "SELECT 1 FROM pg_trigger WHERE tgname = 'change_items_search' "
-            "AND tgrelid = 'change_items'::regclass")).first()
-        if exists is None:
-            conn.execute(text(_PG_TRIGGER))
+        conn.execute(text(_PG_STATUS))
+        _pg_trigger(conn, "change_items_search", "change_items", _PG_TRIGGER)
+        _pg_trigger(conn, "issues_status_held", "issues",
+                    "CREATE TRIGGER issues_status_held AFTER INSERT OR UPDATE OF status_id "
+                    "ON issues FOR EACH ROW EXECUTE FUNCTION search_history_status()")
     elif conn.dialect.name == "sqlite":
         conn.execute(text(_SQLITE_TRIGGER))
+        for ddl in _SQLITE_STATUS:
+            conn.execute(text(ddl))
     else:
         return
     empty = conn.execute(text("SELECT 1 FROM search_history_changes LIMIT 1")).first() is None
@@ -83,10 +113,16 @@ def install(conn: Connection) -> None:
 
 def drop(conn: Connection) -> None:
     """Remove the trigger (the migration's downgrade)."""
+    pg = conn.dialect.name == "postgresql"
     conn.execute(text("DROP TRIGGER IF EXISTS change_items_search"
-                      + (" ON change_items" if conn.dialect.name == "postgresql" else "")))
-    if conn.dialect.name == "postgresql":
+                      + (" ON change_items" if pg else "")))
+    if pg:
+        conn.execute(text("DROP TRIGGER IF EXISTS issues_status_held ON issues"))
         conn.execute(text("DROP FUNCTION IF EXISTS search_history_item()"))
+        conn.execute(text("DROP FUNCTION IF EXISTS search_history_status()"))
+    else:
+        for name in ("issues_status_held_ai", "issues_status_held_au"):
+            conn.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
 
 
 def fill(conn: Connection, first_issue: int | None = None, last_issue: int | None = None
@@ -114,6 +150,12 @@ def fill(conn: Connection, first_issue: int | None = None, last_issue: int | Non
             {where or 'WHERE 1 = 1'} AND i.{side} IS NOT NULL
             ON CONFLICT DO NOTHING
             """), params)
+    conn.execute(text(f"""
+        INSERT INTO search_history_values (field, value, issue_id)
+        SELECT 'status', CAST(g.status_id AS TEXT), g.id FROM issues g
+        {where.replace('g.issue_id', 'g.id') or 'WHERE 1 = 1'}
+        ON CONFLICT DO NOTHING
+        """), params)
 
 
 # -- the per-issue search row (``issue_search``) -------------------------------------

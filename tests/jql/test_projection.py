@@ -31,6 +31,8 @@ def _expected(s: Any) -> tuple[set, dict]:
         values.update((field, v, issue_id) for v in (old, new) if v is not None)
         key = (issue_id, field)
         latest[key] = max(latest.get(key, created), created)
+    # and every issue's status now (so also the one it was created in)
+    values.update(("status", str(st), i) for i, st in s.execute(select(Issue.id, Issue.status_id)))
     return values, latest
 
 
