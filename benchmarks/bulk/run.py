@@ -18,7 +18,7 @@ functions.
 
     python benchmarks/bulk/run.py [--orders 10000] [--sms 1000] [--workers 1]
                                   [--booking-workers 2] [--chunk N] [--pause R]
-                                  [--profile]
+                                  [--nice N] [--profile]
 """
 
 from __future__ import annotations
@@ -64,6 +64,8 @@ def config(folder: Path, url: str, stub: LinkStub, args: argparse.Namespace) -> 
         jobs["bulk_chunk"] = args.chunk
     if args.pause is not None:
         jobs["bulk_pause_ratio"] = args.pause
+    if args.nice is not None:
+        jobs["bulk_nice"] = args.nice
     cfg.update(database_url=url, data_dir=str(folder / "data"), redis_url=REDIS, jobs=jobs,
                workflows={"ams": str(ROOT / "workflows" / "ams.yaml")})
     cfg["projects"][0]["plugins"]["sms"] = {
@@ -236,6 +238,7 @@ def main() -> int:
     parser.add_argument("--booking-workers", type=int, default=2, help="runners for step 2")
     parser.add_argument("--chunk", type=int, default=None)
     parser.add_argument("--pause", type=float, default=None)
+    parser.add_argument("--nice", type=int, default=None, help="jobs.bulk_nice")
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     os.environ.update(LINK_SMS_USERNAME="bench", LINK_SMS_PASSWORD="pw",
@@ -260,7 +263,7 @@ def main() -> int:
             jobs = host.config["jobs"]
             processes = max(args.workers, args.booking_workers)
             print(f"chunk {jobs['bulk_chunk']}, pause ratio {jobs['bulk_pause_ratio']}, "
-                  f"{processes} worker process(es)", flush=True)
+                  f"nice {jobs['bulk_nice']}, {processes} worker process(es)", flush=True)
             if args.profile:
                 profile(host, planner, min(args.orders, 2000))
                 return 0
