@@ -75,6 +75,12 @@ def make_host(backend: str, fresh: bool) -> Amsflow:
                           "ON field_values (field_id, lower(value_str))"))
         conn.execute(text("CREATE INDEX IF NOT EXISTS ix_change_groups_created "
                           "ON change_groups (created)"))
+        for name, columns, old in (("ix_issues_status_created", "status_id, created",
+                                    "ix_issues_status_id"),
+                                   ("ix_issues_resolution_updated", "resolution_id, updated",
+                                    "ix_issues_resolution_id")):
+            conn.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON issues ({columns})"))
+            conn.execute(text(f"DROP INDEX IF EXISTS {old}"))
     analyze(host)
     return host
 
@@ -102,12 +108,17 @@ def load(host: Amsflow, n: int, say: Callable[[str], None], have: int = 0) -> No
 
 
 def analyze(host: Amsflow) -> None:
-    """Planner statistics for the searched tables (sampled on SQLite, so quick). Named
-    tables only: a bare ANALYZE on PostgreSQL would visit every schema in the database."""
+    """Planner statistics for the searched tables. Named tables only: a bare ANALYZE on
+    PostgreSQL would visit every schema in the database. On SQLite the big tables are
+    sampled (quick); ``issue_search`` is read whole (0.2 s at 100,000), as sampled
+    figures for its partial indexes made SQLite sort 16,000 rows instead of walking
+    the planned-start index (70 ms against 0.3 ms)."""
+    sqlite = host.db.engine.dialect.name == "sqlite"
     with host.db.engine.begin() as conn:
-        if host.db.engine.dialect.name == "sqlite":
-            conn.execute(text("PRAGMA analysis_limit = 1000"))
         for name in ANALYZED:
+            if sqlite:
+                limit = 0 if name == "issue_search" else 1000
+                conn.execute(text(f"PRAGMA analysis_limit = {limit}"))
             conn.execute(text(f"ANALYZE {name}"))
 
 

@@ -19,7 +19,7 @@ from ..models import Issue, User
 from ..models.search import IssueSearch
 from . import ast
 from .context import Context
-from .custom_fields import CustomMixin, custom_handler, find_custom
+from .custom_fields import CustomFlag, CustomMixin, custom_handler, find_custom
 from .errors import JqlError, unknown_field
 from .handlers import FieldHandler, ScalarField
 from .history import changed, was
@@ -89,23 +89,62 @@ def _clause(ctx: Context, clause: ast.Clause) -> Any:
     return handler.condition(ctx, clause.operator, clause.operand)
 
 
-def _order(ctx: Context, keys: tuple[ast.SortKey, ...] | None
-           ) -> tuple[list[Any], list[tuple[Any, Any]]]:
+def _order(ctx: Context, keys: tuple[ast.SortKey, ...] | None,
+           where: ast.Clause | None = None) -> tuple[list[Any], list[tuple[Any, Any]]]:
     if not keys:
         return list(DEFAULT_ORDER), []
     out: list[Any] = []
     joins: list[tuple[Any, Any]] = []
     last_desc = False
+    present = _required_slots(ctx, where)
     for key in keys:
         descending = bool(key.descending)
-        exprs, needs = _handler(ctx, key.field).sort()
+        handler = _handler(ctx, key.field)
+        exprs, needs = handler.sort()
         joins.extend(needs)
         for expr in exprs:
+            if isinstance(handler, CustomMixin) and handler.slot is not None \
+                    and handler.fdef.id in present:
+                # Every result has a value: the slot's index gives this order as it is.
+                out.append(expr.desc() if descending else expr.asc())
+                continue
             # Empty values sort last ascending and first descending, as in Jira.
             out.append(expr.desc().nulls_first() if descending else expr.asc().nulls_last())
         last_desc = descending
     out.append(Issue.id.desc() if last_desc else Issue.id.asc())
     return out, joins
+
+
+_VALUE_OPS = frozenset((">", ">=", "<", "<=", "is not", "!=", "not in"))
+
+
+def _required_slots(ctx: Context, where: ast.Clause | None) -> set[str]:
+    """Configured fields every result has a value of: a test under the top-level AND
+    that an empty field fails (``is not EMPTY``, comparisons, ``=``/``in`` without
+    EMPTY; ``!=``/``not in`` never match an empty field)."""
+    if not ctx.slots or where is None:
+        return set()
+    clauses = where.clauses if isinstance(where, ast.And) else (where,)
+    out = set()
+    for clause in clauses:
+        if not isinstance(clause, ast.Compare):
+            continue
+        positive = clause.operator in _VALUE_OPS or (
+            clause.operator in ("=", "in") and not _has_empty(clause.operand))
+        handler = _handler(ctx, clause.field)
+        if isinstance(handler, CustomFlag):  # no value counts as "no": any test may match
+            continue
+        if positive and isinstance(handler, CustomMixin) and handler.slot is not None:
+            out.add(handler.fdef.id)
+    return out
+
+
+def _has_empty(operand: ast.Operand) -> bool:
+    if isinstance(operand, ast.Empty):
+        return True
+    if isinstance(operand, ast.ListOperand):
+        return any(_has_empty(item) for item in operand.items)
+    return isinstance(operand, ast.FunctionCall)  # may give anything: stay safe
 
 
 @dataclass
@@ -233,7 +272,7 @@ def compile_search(host: Any, query: ast.Query, user: User | None,
         visible = _browse_filter(host, session, user)
         if visible is not None:
             compiled.conditions.append(visible)
-    compiled.order, compiled.joins = _order(ctx, query.order_by)
+    compiled.order, compiled.joins = _order(ctx, query.order_by, query.where)
     if compiled.projected:
         compiled.conditions = [_to_search(c) for c in compiled.conditions]
         compiled.order = [_to_search(o) for o in compiled.order]

@@ -40,7 +40,16 @@ class CustomMixin:
             FieldValue.field_id == self.fdef.id, cond))
 
     def empty(self) -> Any:
+        if self.slot is not None:
+            return self.slot.is_(None)
         return not_(self.wrap(self.column.isnot(None)))
+
+    def not_empty(self) -> Any:
+        # Plain ``slot IS NOT NULL`` (not ``NOT (slot IS NULL)``): SQLite then sees that
+        # the slot's partial index applies.
+        if self.slot is not None:
+            return self.slot.isnot(None)
+        return not_(self.empty())
 
     def order_keys(self) -> list[Any]:
         return self.sort()[0]

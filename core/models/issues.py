@@ -30,6 +30,10 @@ class Issue(Base):
         UniqueConstraint("project_id", "number"),
         Index("ix_issues_project_status", "project_id", "status_id"),
         Index("ix_issues_assignee_status", "assignee_id", "status_id"),
+        # The usual planner lists in their usual order: ``status = X`` newest first, open
+        # orders by last update. Walking these gives a page without sorting the matches.
+        Index("ix_issues_status_created", "status_id", "created"),
+        Index("ix_issues_resolution_updated", "resolution_id", "updated"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -39,9 +43,9 @@ class Issue(Base):
     issue_type_id: Mapped[int] = mapped_column(ForeignKey("issue_types.id"), index=True)
     summary: Mapped[str] = mapped_column(String(255))
     description: Mapped[str] = mapped_column(Text, default="")
-    status_id: Mapped[int] = mapped_column(ForeignKey("statuses.id"), index=True)
+    status_id: Mapped[int] = mapped_column(ForeignKey("statuses.id"))
     resolution_id: Mapped[int | None] = mapped_column(ForeignKey("resolutions.id"),
-                                                      nullable=True, index=True)
+                                                      nullable=True)
     resolution_date: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)

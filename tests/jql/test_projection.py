@@ -188,6 +188,11 @@ QUERIES = [
     "Kundenavn = 'ÅSE ØDEGÅRD' OR statusCategory = 'To Do'",
     "assignee in (currentUser(), EMPTY) AND Postnummer = 0150",
     "issuetype = Målerbytte AND created >= -1d AND NOT Postnummer is EMPTY",
+    "Postnummer != 0151 ORDER BY Postnummer",
+    '"Planlagt starttid" is not EMPTY ORDER BY "Planlagt starttid" DESC',
+    '"Planlagt starttid" > "2024-05-01" AND project = ELV ORDER BY "Planlagt starttid"',
+    "SMS-reservasjon != Ja ORDER BY SMS-reservasjon, Postnummer DESC",
+    "Estimat in (EMPTY, 900) ORDER BY Estimat",
 ]
 
 
