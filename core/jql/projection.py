@@ -279,6 +279,7 @@ def install_search(conn: Connection, fields: list[Any]) -> None:
     columns = _stored_columns(mapping)
     if dialect == "postgresql":
         _pg_search_triggers(conn, mapping, columns)
+        _pg_expression_statistics(conn)
     else:
         _sqlite_search_triggers(conn, mapping, columns)
     _slots_cache[conn.engine] = dict(mapping)
@@ -328,6 +329,17 @@ def _pg_search_triggers(conn: Connection, mapping: dict[str, str],
                 f"CREATE CONSTRAINT TRIGGER {name} AFTER {events} ON {table} "
                 "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
                 "EXECUTE FUNCTION issue_search_refresh()"))
+
+
+def _pg_expression_statistics(conn: Connection) -> None:
+    """Statistics of ``lower(slot)`` (PostgreSQL 14+): the partial slot indexes give the
+    planner none, so it took 0.5 % per ``=`` and estimated 13 orders for a stage and a
+    municipality that have 21,529, and then filtered 89,000 rows on the table."""
+    if int(conn.execute(text("SHOW server_version_num")).scalar_one()) < 140000:
+        return
+    for slot in TEXT_SLOTS:
+        conn.execute(text(f"CREATE STATISTICS IF NOT EXISTS issue_search_lower_{slot} "
+                          f"ON (lower({slot})) FROM issue_search"))
 
 
 def _sqlite_search_triggers(conn: Connection, mapping: dict[str, str],
@@ -386,6 +398,8 @@ def drop_search(conn: Connection) -> None:
             conn.execute(text(f"DROP TRIGGER IF EXISTS {name} ON {table}"))
         conn.execute(text("DROP FUNCTION IF EXISTS issue_search_refresh()"))
         conn.execute(text("DROP FUNCTION IF EXISTS issue_search_settle()"))
+        for slot in TEXT_SLOTS:
+            conn.execute(text(f"DROP STATISTICS IF EXISTS issue_search_lower_{slot}"))
     elif conn.dialect.name == "sqlite":
         names = conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger' "
                                   "AND name LIKE 'issue_search_%'")).scalars().all()
