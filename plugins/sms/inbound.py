@@ -103,10 +103,10 @@ def attach_reply(host: Amsflow, session: Session, user: User, message_id: int,
     """A planner says which order an unmatched reply belongs to; it then acts as a reply."""
     row = session.get(SmsMessage, message_id)
     if row is None or row.direction != IN or row.status != UNMATCHED:
-        raise NotFound("Svaret finnes ikke, eller er allerede knyttet til en ordre.")
+        raise NotFound(_("Svaret finnes ikke, eller er allerede knyttet til en ordre."))
     issue = get_issue(host, session, user, issue_key, permission="edit")
     if not host.plugins.enabled(issue.project.key, "sms"):
-        raise InvalidInput(f"{issue.key} er i et prosjekt uten SMS.")
+        raise InvalidInput(_("%(key)s er i et prosjekt uten SMS.", key=issue.key))
     parsed = parse_reply(row.body)
     verdict = verdict_for(parsed.body if parsed.code else row.body)
     row.issue_id, row.project_key, row.status = issue.id, issue.project.key, ATTACHED
