@@ -276,6 +276,8 @@ def compile_search(host: Any, query: ast.Query, user: User | None,
     if compiled.projected:
         compiled.conditions = [_to_search(c) for c in compiled.conditions]
         compiled.order = [_to_search(o) for o in compiled.order]
+        if ctx.dialect == "postgresql":  # this transaction's writes into issue_search now
+            settle(session)
     return compiled
 
 
@@ -286,9 +288,8 @@ def compile_query(host: Any, query: ast.Query, user: User | None,
                           check_permissions=check_permissions).issues()
 
 
-def tune(session: Session, compiled: Compiled | None = None) -> None:
-    """PostgreSQL settings for searches, for the rest of the transaction (``SET LOCAL``),
-    and the search rows of this transaction's writes brought up to date.
+def tune(session: Session) -> None:
+    """PostgreSQL settings for searches, for the rest of the transaction (``SET LOCAL``).
 
     JIT compiling pays off for long analytic queries, not for a search: a count over
     half a million orders costs more than its JIT compilation saves (tens of ms per
@@ -299,8 +300,6 @@ def tune(session: Session, compiled: Compiled | None = None) -> None:
     """
     if session.get_bind().dialect.name != "postgresql":
         return
-    if compiled is not None and compiled.projected:
-        settle(session)
     transaction = session.get_transaction()
     if transaction is None or session.info.get("jql_tuned") is not transaction:
         session.execute(text("SELECT set_config('jit', 'off', true), "
@@ -310,7 +309,7 @@ def tune(session: Session, compiled: Compiled | None = None) -> None:
 
 def count(session: Session, compiled: Compiled) -> int:
     """The total number of matching issues."""
-    tune(session, compiled)
+    tune(session)
     return int(session.scalar(compiled.count()) or 0)
 
 
@@ -318,7 +317,7 @@ def page(session: Session, compiled: Compiled, start_at: int = 0,
          max_results: int = 50) -> list[Issue]:
     """One page: the ids first (index-only where possible), then those issues with
     their field values in one more query (``Issue.values`` loads by selectin)."""
-    tune(session, compiled)
+    tune(session)
     ids = list(session.scalars(compiled.ids().offset(start_at).limit(max_results)))
     if not ids:
         return []
