@@ -61,59 +61,61 @@ def serve(cfg: Path, folder: Path, workers: int = 2) -> Server:
 
 class Reader:
     """Fetches random orders one after another (``pace`` seconds apart) and records
-    each request's latency under the current phase ("idle" or "run")."""
+    each request's latency under the current phase ("idle" or "run").
+
+    The requests are timed in a process of their own, as another user's client
+    would be: timed on a thread of this process they waited for the GIL whenever
+    the Link stand-in (which answers the workers' SMS here) held it, which counted
+    the benchmark's own work as the reader's latency. Samples carry their start
+    time (CLOCK_MONOTONIC, the same in every process) and take the phase that was
+    marked when they started."""
 
     def __init__(self, url: str, token: str, key_range: list[Any], pace: float = 0.05
                  ) -> None:
-        host_port = url.split("//", 1)[1]
-        self.host, port = host_port.split(":")
-        self.port = int(port)
-        self.token = token
         prefix, first = str(key_range[0]).rsplit("-", 1)
-        self.prefix, self.first, self.last = prefix, int(first), int(
-            str(key_range[1]).rsplit("-", 1)[1])
-        self.pace = pace
-        self.phase = "idle"
+        last = str(key_range[1]).rsplit("-", 1)[1]
+        self.args = [url, token, prefix, first, last, str(pace)]
+        self.marks: list[tuple[float, str]] = [(0.0, "idle")]
         self.samples: list[tuple[str, float]] = []
         self.errors = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True, name="reader")
+        self._proc: subprocess.Popen[str] | None = None
+        self._thread = threading.Thread(target=self._collect, daemon=True, name="reader")
 
     def __enter__(self) -> Reader:
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        self._proc = subprocess.Popen([sys.executable, "-m", "benchmarks.bulk.reader",
+                                       *self.args], env=env, cwd=ROOT,
+                                      stdout=subprocess.PIPE, text=True)
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._stop.set()
+        if self._proc is not None:
+            self._proc.terminate()
+            self._proc.wait(10)
         self._thread.join(10)
 
     def mark(self, phase: str) -> None:
-        self.phase = phase
+        self.marks.append((time.monotonic(), phase))
 
     def reset(self) -> None:
         self.samples.clear()
 
-    def _loop(self) -> None:
-        rng = random.Random(7)
-        headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
-        while not self._stop.is_set():
-            key = f"{self.prefix}-{rng.randint(self.first, self.last)}"
-            phase = self.phase
-            started = time.perf_counter()
-            try:
-                conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
-                conn.request("GET", f"/rest/api/2/issue/{key}", headers=headers)
-                response = conn.getresponse()
-                response.read()
-                conn.close()
-                ok = response.status == 200
-            except OSError:
-                ok = False
-            if ok:
-                self.samples.append((phase, time.perf_counter() - started))
-            else:
+    def _phase_at(self, moment: float) -> str:
+        phase = "idle"
+        for since, name in self.marks:
+            if since <= moment:
+                phase = name
+        return phase
+
+    def _collect(self) -> None:
+        assert self._proc is not None and self._proc.stdout is not None
+        for line in self._proc.stdout:
+            started, latency = line.split()
+            if latency == "error":
                 self.errors += 1
-            time.sleep(self.pace)
+            else:
+                self.samples.append((self._phase_at(float(started)), float(latency)))
 
     def count(self, phase: str) -> int:
         return sum(1 for p, _ in self.samples if p == phase)
@@ -123,3 +125,32 @@ class Reader:
         if not values:
             return float("nan")
         return values[min(len(values) - 1, int(len(values) * 0.95))]
+
+
+def read_forever(url: str, token: str, prefix: str, first: int, last: int,
+                 pace: float) -> None:
+    """The reader process: one line per request, its start (monotonic) and latency."""
+    host, port = url.split("//", 1)[1].split(":")
+    rng = random.Random(7)
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+    while True:
+        key = f"{prefix}-{rng.randint(first, last)}"
+        started = time.monotonic()
+        clock = time.perf_counter()
+        try:
+            conn = http.client.HTTPConnection(host, int(port), timeout=30)
+            conn.request("GET", f"/rest/api/2/issue/{key}", headers=headers)
+            response = conn.getresponse()
+            response.read()
+            conn.close()
+            ok = response.status == 200
+        except OSError:
+            ok = False
+        spent = time.perf_counter() - clock
+        print(f"{started:.6f} {spent:.6f}" if ok else f"{started:.6f} error", flush=True)
+        time.sleep(pace)
+
+
+if __name__ == "__main__":
+    url_, token_, prefix_, first_, last_, pace_ = sys.argv[1:7]
+    read_forever(url_, token_, prefix_, int(first_), int(last_), float(pace_))
