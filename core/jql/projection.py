@@ -306,6 +306,13 @@ def _pg_search_triggers(conn: Connection, mapping: dict[str, str],
             ELSE
                 target := NEW.issue_id;
             END IF;
+            -- The events fire at commit (or settle), after every write: a row just
+            -- rewritten for this issue is current already. An issue's events come one
+            -- after another (its row, then its values), so the last id is enough.
+            IF current_setting('amsflow.search_last', true) = target::text THEN
+                RETURN NULL;
+            END IF;
+            PERFORM set_config('amsflow.search_last', target::text, true);
             {_upsert(conn, mapping, columns, "i.id = target", only_changed=True)};
             RETURN NULL;
         END
@@ -316,6 +323,7 @@ def _pg_search_triggers(conn: Connection, mapping: dict[str, str],
         BEGIN
             SET CONSTRAINTS {names} IMMEDIATE;
             SET CONSTRAINTS {names} DEFERRED;
+            PERFORM set_config('amsflow.search_last', '', true);  -- later writes count
         END
         $$ LANGUAGE plpgsql"""))
     for name, table, events in (
