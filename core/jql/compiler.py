@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, func, not_, or_, select, text
+from sqlalchemy import and_, distinct, func, not_, or_, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
+from sqlalchemy.sql.elements import True_
 from sqlalchemy.sql.visitors import replacement_traverse
 
 from ..models import Issue, User
@@ -159,6 +160,7 @@ class Compiled:
     order: list[Any] = field(default_factory=list)
     joins: list[tuple[Any, Any]] = field(default_factory=list)  # (target, on), outer
     projected: bool = False
+    id_list: Select | None = None  # the query is "id in this list" and nothing else
 
     def _sorted(self, stmt: Select) -> Select:
         for target, on in self.joins:
@@ -177,6 +179,9 @@ class Compiled:
 
     def count(self) -> Select:
         """How many match: no ORDER BY, no sort joins, no eager loads."""
+        if self.id_list is not None:
+            ids = self.id_list.subquery()
+            return select(func.count(distinct(ids.c[0])))
         if self.projected:
             return select(func.count()).select_from(_SEARCH).where(*self.conditions)
         return select(func.count()).select_from(Issue).where(*self.conditions)
@@ -266,12 +271,18 @@ def compile_search(host: Any, query: ast.Query, user: User | None,
         if not _projectable(ctx, query):
             ctx.slots = None
     compiled = Compiled(projected=ctx.slots is not None)
+    visible = None
     if query.where is not None:
         compiled.conditions.append(_clause(ctx, query.where))
     if check_permissions:
         visible = _browse_filter(host, session, user)
         if visible is not None:
             compiled.conditions.append(visible)
+    if len(compiled.conditions) - (visible is not None) == 1 and (
+            visible is None or isinstance(visible, True_)):
+        # The whole query is one id list (rows of a projection, which hold existing
+        # issues only): the count needs no join to the orders.
+        compiled.id_list = ctx.id_lists.get(id(compiled.conditions[0]))
     compiled.order, compiled.joins = _order(ctx, query.order_by, query.where)
     if compiled.projected:
         compiled.conditions = [_to_search(c) for c in compiled.conditions]

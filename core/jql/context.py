@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -34,6 +34,16 @@ class Context:
     now: datetime
     # field id -> ``issue_search`` column when the query runs on the search projection
     slots: dict[str, Any] | None = None
+    # ``Issue.id IN (ids)`` clauses by id(): their id list, for a count without a join
+    id_lists: dict[int, Any] = field(default_factory=dict)
+
+    def id_list(self, ids: Any) -> Any:
+        """``Issue.id IN (ids)``, remembered as an id list of distinct existing issues."""
+        from ..models import Issue
+
+        clause = Issue.id.in_(ids)
+        self.id_lists[id(clause)] = ids
+        return clause
 
     @property
     def dialect(self) -> str:

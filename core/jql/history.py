@@ -179,7 +179,7 @@ def _was_ever(ctx: Context, handler: FieldHandler, clause: ast.Was, field_id: st
     held = select(SearchHistoryValue.issue_id).where(
         SearchHistoryValue.field == field_id, SearchHistoryValue.value.in_(sorted(tokens)))
     if field_id in COMPLETE_FIELDS and not _has_subquery(ctx, clause):
-        return Issue.id.in_(held)  # the current value is among the held ones
+        return ctx.id_list(held)  # the current value is among the held ones
     return or_(_current(ctx, handler, clause), Issue.id.in_(held))
 
 
@@ -207,7 +207,7 @@ def changed(ctx: Context, handler: FieldHandler, clause: ast.Changed) -> Any:
     plain = not any(p.name in ("from", "to") for p in clause.predicates)
     if plain and window.after is not None and window.before is None and window.by is None:
         # The latest change of the field is after t: one range of the projection.
-        return Issue.id.in_(select(SearchHistoryChange.issue_id).where(
+        return ctx.id_list(select(SearchHistoryChange.issue_id).where(
             SearchHistoryChange.field == field_id, SearchHistoryChange.last_changed > window.after))
     if plain and window.after is not None:
         return Issue.id.in_(_recent_changes(field_id, window))

@@ -222,3 +222,23 @@ def test_search_row_answers_as_field_values_do(host, users, backend, jql):
         projected = compile_search(host, parse(jql), user, s)
         assert projected.projected
         assert _ids(host, s, jql, user) == _ids(host, s, jql, user, use_projection=False)
+
+
+@pytest.mark.parametrize("jql", ["status WAS Åpen", "status CHANGED AFTER -1d",
+                                 "assignee WAS installer", "NOT status WAS Åpen"])
+def test_id_list_count_needs_no_join_and_agrees(host, users, backend, jql):
+    """A query that is one projection id list, for a user who sees every order, is
+    counted on the list alone; the figure is the same as counting the orders."""
+    planner, admin, installer = users["planner"], users["admin"], users["installer"]
+    s = host.db.session()
+    made = [create_issue(host, s, planner, "ELV", "Målerbytte", f"Order {i}", {})
+            for i in range(3)]
+    host.db.commit(s)
+    transition_issue(host, s, planner, made[0], "11")
+    edit_issue(host, s, admin, made[1], {"assignee": "installer"})
+    host.db.commit(s)
+    for user in (admin, planner, installer):
+        compiled = compile_search(host, parse(jql), user, s)
+        shortcut = jql.startswith("status") and user is not installer
+        assert (compiled.id_list is not None) == shortcut
+        assert count(s, compiled) == len(list(s.scalars(compiled.ids())))
