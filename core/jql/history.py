@@ -180,7 +180,11 @@ def _was_ever(ctx: Context, handler: FieldHandler, clause: ast.Was, field_id: st
         SearchHistoryValue.field == field_id, SearchHistoryValue.value.in_(sorted(tokens)))
     if field_id in COMPLETE_FIELDS and not _has_subquery(ctx, clause):
         return ctx.id_list(held)  # the current value is among the held ones
-    return or_(_current(ctx, handler, clause), Issue.id.in_(held))
+    current = _current(ctx, handler, clause)
+    result = or_(current, Issue.id.in_(held))
+    # Counted alone (nothing else in the query), it is the union of two id lists.
+    ctx.id_lists[id(result)] = union(select(Issue.id).where(current), held)
+    return result
 
 
 def _has_subquery(ctx: Context, clause: ast.Was) -> bool:
