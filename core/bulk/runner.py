@@ -155,7 +155,10 @@ def _run(host: Amsflow, task_id: str, runner: int, runners: int) -> tuple[str, i
     if finished is not None:
         task_finished(host, finished, projects)
     log.info("bulk task %s runner %d/%d: %d orders", task_id, runner + 1, runners, worked[0])
-    return (finished.status if finished else session.get(BulkTask, task_id).status), worked[0]
+    if finished is None:  # another runner ended it: its status, not the one this session saw
+        finished = session.get(BulkTask, task_id, populate_existing=True)
+        host.db.commit(session)
+    return finished.status, worked[0]
 
 
 def _start_seq(session: Session, task_id: str, runner: int, runners: int) -> int:
@@ -224,12 +227,15 @@ def _loop(host: Amsflow, session: Session, user: User, task: BulkTask, params: d
             time.sleep(pause)
 
 
-def _finish(host: Amsflow, session: Session, task_id: str, status: str,
+def _finish(host: Amsflow, session: Session, task_id: str, status: str | None,
             error: str = "") -> BulkTask | None:
     """End the task with ``status`` unless another runner already ended it; returns
     the task when this runner ended it. Waits for other runners' chunks in flight
     (locking the pending items first, then the task row, in the order a chunk
     takes them), so the counts are final."""
+    if status is None:  # another runner ended it
+        session.commit()
+        return None
     if status != "COMPLETE":  # COMPLETE: the waiting claim found nothing pending
         session.execute(select(BulkItem.issue_id).where(
             BulkItem.task_id == task_id, BulkItem.state == "pending")

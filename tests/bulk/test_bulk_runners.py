@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import yaml
 from redis import Redis
+from rq import Queue, Worker
 from rq.job import Job
 from sqlalchemy import create_engine, func, select, text
 
@@ -72,6 +73,7 @@ class Workers:
     """``amsflow worker`` subprocesses on the test's queue, killed at the end."""
 
     def __init__(self, config_dict: dict[str, Any], folder: Path) -> None:
+        self.queue = config_dict["jobs"]["queue"]
         self.cfg = folder / "instance.yaml"
         self.cfg.write_text(yaml.safe_dump(config_dict, allow_unicode=True), encoding="utf-8")
         self.procs: list[subprocess.Popen[bytes]] = []
@@ -83,6 +85,15 @@ class Workers:
             env=env, cwd=ROOT, start_new_session=True)
         self.procs.append(proc)
         return proc
+
+    def start_ready(self, n: int) -> None:
+        """Start ``n`` workers and wait until all listen, so each takes a runner job
+        (one ready seconds before the other could otherwise do the whole task)."""
+        for _ in range(n):
+            self.start()
+        conn = Redis.from_url(REDIS)
+        queue = Queue(self.queue, connection=conn)
+        _until(lambda: Worker.count(connection=conn, queue=queue) >= n, "the workers to listen")
 
     @staticmethod
     def kill(proc: subprocess.Popen[bytes]) -> None:
@@ -167,9 +178,8 @@ def test_two_workers_book_every_order_once_and_send_every_sms_once(host, session
         uow.run(host, session, lambda i=issue: transition_issue(host, session, planner, i,
                                                                 "START_PLANNING"))
     stub.refuse("+4791234507")
+    workers.start_ready(2)
     task = _submit(host, session, planner, issues, "PC_TRANSITION_BOOKING_SENT")
-    workers.start()
-    workers.start()
     task = _until(lambda: _ended(host, task.id), "the task to end")
     assert (task.status, task.done, task.failed, task.skipped) == ("COMPLETE", 29, 1, 0)
     assert _item_counts(host, task.id) == {"done": 29, "failed": 1}
@@ -227,6 +237,7 @@ def own_app(config_dict: dict[str, Any]) -> Iterator[Callable[..., Any]]:
 def test_two_runners_finish_the_task_once_and_tell_the_plugins_once(config_dict, own_app):
     spy = Spy()
     config_dict["projects"][0]["plugins"]["bulkspy"] = {}
+    config_dict["jobs"]["bulk_pause_ratio"] = 2.0  # neither runner does it all alone
     host, session, planner = own_app(config_dict, (spy,))
     issues = _orders(host, session, planner, 24)
     task = _submit(host, session, planner, issues, "START_PLANNING")  # queued for nobody
@@ -261,13 +272,14 @@ def test_two_runners_finish_the_task_once_and_tell_the_plugins_once(config_dict,
 
 
 def test_cancel_stops_both_runners(host, session, users, config_dict, workers):
-    config_dict["jobs"].update({"bulk_chunk": 1, "bulk_pause_ratio": 2.0})
+    # Slow on purpose (each runner pauses ten times its chunk's time), so the cancel
+    # lands mid-way however loaded the machine is.
+    config_dict["jobs"].update({"bulk_chunk": 1, "bulk_pause_ratio": 10.0})
     workers.cfg.write_text(yaml.safe_dump(config_dict, allow_unicode=True), encoding="utf-8")
     planner = users["planner"]
     issues = _orders(host, session, planner, 60)
+    workers.start_ready(2)
     task = _submit(host, session, planner, issues, "START_PLANNING")
-    workers.start()
-    workers.start()
     _until(lambda: _task(host, task.id).done >= 6, "some orders to be done")
     uow.run(host, session, lambda: service.cancel(host, session, planner, task.id))
     task = _until(lambda: _ended(host, task.id), "the task to end",
