@@ -360,3 +360,20 @@ def test_sqlite_and_in_process_keep_one_runner(tmp_path, config_dict, own_app, r
     with host.db.new_session() as s:
         assert s.scalars(select(JobRecord.id).where(JobRecord.name == "core.bulk")).all() == [
             f"bulk-{task.id}"]
+
+
+@pytest.mark.parametrize(("setting", "value"), [("bulk_workers", 0), ("bulk_workers", "two"),
+                                                ("bulk_nice", 20)])
+def test_bulk_runner_settings_are_validated(config_dict, setting, value):
+    from core.yamlsource import ConfigError
+
+    config_dict["jobs"][setting] = value
+    with pytest.raises(ConfigError) as err:
+        parse_config(config_dict)
+    assert setting in str(err.value)
+
+
+def test_bulk_runner_settings_default_to_two_runners_at_nice_10(config_dict):
+    del config_dict["jobs"]["bulk_workers"]
+    jobs = parse_config(config_dict)["jobs"]
+    assert (jobs["bulk_workers"], jobs["bulk_nice"]) == (2, 10)
