@@ -149,7 +149,16 @@ def forget(host: Amsflow, issue_ids: Sequence[int]) -> None:
 
 def task_starting(host: Amsflow, task_id: str, issues: Sequence[Issue]) -> None:
     """Note a core bulk task's pending orders of one project, in run order (from the
-    ``bulk_task_starting`` hook), so a post-function can render its window ahead."""
+    ``bulk_task_starting`` hook), so a post-function can render its window ahead.
+
+    With several runners per task only the runner that ends it hears
+    ``bulk_task_finished``; the others' leftovers (letters rendered for orders another
+    runner took) are dropped here, when this process starts its next task. An rq
+    worker runs one task at a time; in process, an older task still running loses
+    its letters made ahead and renders the rest one by one (still right, slower).
+    """
+    for other in [t for t in prepared(host).tasks if t != task_id]:
+        task_finished(host, other)
     queue = prepared(host).tasks.setdefault(task_id, [])
     queue.extend(issue.id for issue in issues)
     position = prepared(host).task_of

@@ -90,3 +90,22 @@ def test_core_bulk_task_renders_ahead_and_writes_one_print_file(host, session, u
     for page, order in zip(pages, orders, strict=True):
         assert values_of(host, order)["reply_code"] in page
         assert values_of(host, order)["address"] in page
+
+
+def test_a_new_core_bulk_task_drops_what_an_earlier_one_left_behind(host, session,
+                                                                   users) -> None:
+    """A runner that did not end its task never hears bulk_task_finished; what it
+    prepared goes when its process starts the next task."""
+    from plugins.letters import ahead
+
+    planner, installer = users["planner"], users["installer"]
+    first = [planned_order(host, session, planner, installer) for _ in range(2)]
+    second = planned_order(host, session, planner, installer)
+    ahead.task_starting(host, "task-1", first)
+    state = ahead.prepared(host)
+    state.pdfs[first[0].id] = b"%PDF left over"
+    state.codes[first[1].id] = "ABCD"
+    ahead.task_starting(host, "task-2", [second])
+    assert "task-1" not in state.tasks and state.tasks["task-2"] == [second.id]
+    assert first[0].id not in state.pdfs and first[1].id not in state.codes
+    assert state.task_of == {second.id: "task-2"}
