@@ -94,6 +94,8 @@ def main() -> None:
             for item in profiled:
                 fn(item)
             prof.disable()
+            if os.environ.get("AMSFLOW_PROFILE_DUMP"):
+                prof.dump_stats(f"{os.environ['AMSFLOW_PROFILE_DUMP']}.{name}")
             stats = pstats.Stats(prof).strip_dirs()
             print(f"{name}: {stats.total_calls / len(profiled):.0f} Python calls per request")
             stats.sort_stats(args.sort).print_stats(args.top)
