@@ -89,7 +89,7 @@ class JobsSchema(_Strict):
     bulk_chunk = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
     bulk_pause_ratio = fields.Float(load_default=0.2, validate=validate.Range(min=0, max=10))
     # Runner jobs per bulk task (PostgreSQL with rq workers; one otherwise).
-    bulk_workers = fields.Integer(load_default=2, validate=validate.Range(min=1, max=32))
+    bulk_workers = fields.Integer(load_default=1, validate=validate.Range(min=1, max=32))
     # CPU nice value of a runner's thread (Linux; 0: as the worker).
     bulk_nice = fields.Integer(load_default=10, validate=validate.Range(min=0, max=19))
     queue = fields.String(load_default="amsflow")

@@ -7,7 +7,7 @@ orders with the demo loader, serves the app over HTTP on loopback (gunicorn), th
 1. ``--orders`` (10,000) orders Åpen → Under planlegging (START_PLANNING) as one
    bulk task worked by ``--workers`` (1) runners (``jobs.bulk_workers``);
 2. ``--sms`` (1,000) of them through PC_TRANSITION_BOOKING_SENT, each a real HTTP
-   call to the Link stand-in, worked by ``--booking-workers`` (2) runners;
+   call to the Link stand-in, worked by ``--booking-workers`` (1) runners;
 
 while a reader keeps fetching ``GET /rest/api/2/issue/{key}``. Prints orders/s and
 the reader's p95 idle and during each run, how many orders each runner did, and
@@ -17,7 +17,7 @@ runs a part of step 1 in this process under cProfile instead and prints the top
 functions.
 
     python benchmarks/bulk/run.py [--orders 10000] [--sms 1000] [--workers 1]
-                                  [--booking-workers 2] [--chunk N] [--pause R]
+                                  [--booking-workers 1] [--chunk N] [--pause R]
                                   [--nice N] [--profile]
 """
 
@@ -235,7 +235,7 @@ def main() -> int:
     parser.add_argument("--orders", type=int, default=10000)
     parser.add_argument("--sms", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=1, help="runners for step 1")
-    parser.add_argument("--booking-workers", type=int, default=2, help="runners for step 2")
+    parser.add_argument("--booking-workers", type=int, default=1, help="runners for step 2")
     parser.add_argument("--chunk", type=int, default=None)
     parser.add_argument("--pause", type=float, default=None)
     parser.add_argument("--nice", type=int, default=None, help="jobs.bulk_nice")

@@ -52,7 +52,7 @@ log = logging.getLogger("amsflow.bulk")
 FINAL = ("COMPLETE", "CANCELLED", "FAILED")
 DEFAULT_CHUNK = 100
 DEFAULT_PAUSE_RATIO = 0.2
-DEFAULT_WORKERS = 2
+DEFAULT_WORKERS = 1
 DEFAULT_NICE = 10
 _T = TypeVar("_T")
 
