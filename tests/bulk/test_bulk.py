@@ -200,7 +200,9 @@ def test_worker_killed_mid_way_and_task_resumed(host, session, users, config_dic
     host.clock = None
     session.expire_all()
     task = session.get(BulkTask, task.id)
-    assert (task.status, task.done, task.failed) == ("COMPLETE", 60, 0)
+    failed = session.execute(select(BulkItem.key, BulkItem.message).where(
+        BulkItem.task_id == task.id, BulkItem.state != "done")).all()
+    assert (task.status, task.done, task.failed) == ("COMPLETE", 60, 0), failed
     assert all(_status_changes(session, i.id) == 1 for i in issues)
     assert session.scalar(select(func.count()).select_from(BulkItem).where(
         BulkItem.task_id == task.id, BulkItem.state == "done")) == 60
