@@ -7,20 +7,18 @@ with the projection triggers in place and dropped, in alternating rounds.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import yaml
-from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.core.run import database  # noqa: E402
 from conftest import make_test_users  # noqa: E402
 from core.config import parse_config  # noqa: E402
 from core.host import Amsflow, create_host  # noqa: E402
@@ -29,7 +27,6 @@ from core.models import User  # noqa: E402
 from core.services.issues import create_issue  # noqa: E402
 from core.workflow.engine import transition_issue  # noqa: E402
 
-PG_URL = os.environ.get("AMSFLOW_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 VALUES = {"customer_name": "Kunde", "address": "Gate 1", "postcode": "0150",
           "post_town": "Oslo", "municipality": "0301", "mobile": "91234567",
           "planned_start": "2024-05-06T10:00:00+02:00"}
@@ -70,38 +67,27 @@ def main() -> None:
     ap.add_argument("--orders", type=int, default=60, help="orders per round")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp())
-    schema = f"bench_writes_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    url = f"sqlite:///{tmp / 'writes.sqlite'}"
-    if args.backend == "postgresql":
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        sep = "&" if "?" in PG_URL else "?"
-        url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    cfg = yaml.safe_load((ROOT / "config" / "demo.yaml").read_text(encoding="utf-8"))
-    cfg.update(database_url=url, data_dir=str(tmp / "data"),
-               workflows={"ams": str(ROOT / "workflows" / "ams.yaml")})
-    host = create_host(parse_config(cfg))
-    host.create_schema()
-    try:
-        planner_id = make_test_users(host, "x")["planner"]
-        one_round(host, planner_id, 30)  # warm up
-        results: dict[bool, list[tuple[float, float]]] = {True: [], False: []}
-        for _ in range(args.rounds):
+    with database(args.backend, tmp) as url:
+        cfg = yaml.safe_load((ROOT / "config" / "demo.yaml").read_text(encoding="utf-8"))
+        cfg.update(database_url=url, data_dir=str(tmp / "data"),
+                   workflows={"ams": str(ROOT / "workflows" / "ams.yaml")})
+        host = create_host(parse_config(cfg))
+        host.create_schema()
+        try:
+            planner_id = make_test_users(host, "x")["planner"]
+            one_round(host, planner_id, 30)  # warm up
+            results: dict[bool, list[tuple[float, float]]] = {True: [], False: []}
+            for _ in range(args.rounds):
+                for on in (False, True):
+                    triggers(host, on)
+                    results[on].append(one_round(host, planner_id, args.orders))
             for on in (False, True):
-                triggers(host, on)
-                results[on].append(one_round(host, planner_id, args.orders))
-        for on in (False, True):
-            create = statistics.median(r[0] for r in results[on])
-            transition = statistics.median(r[1] for r in results[on])
-            print(f"{args.backend} {'with' if on else 'without'} projection triggers: "
-                  f"create p50 {create:.2f} ms, transition p50 {transition:.2f} ms")
-    finally:
-        host.db.dispose()
-        if args.backend == "postgresql":
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-
+                create = statistics.median(r[0] for r in results[on])
+                transition = statistics.median(r[1] for r in results[on])
+                print(f"{args.backend} {'with' if on else 'without'} projection triggers: "
+                      f"create p50 {create:.2f} ms, transition p50 {transition:.2f} ms")
+        finally:
+            host.db.dispose()
 
 if __name__ == "__main__":
     main()
