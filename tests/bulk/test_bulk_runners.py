@@ -47,12 +47,6 @@ def db_url(pg_schema: str) -> str:
 
 
 @pytest.fixture
-def stub() -> Iterator[LinkStub]:
-    with LinkStub(username="amsflow", password="pw") as running:
-        yield running
-
-
-@pytest.fixture
 def config_dict(config_dict: dict[str, Any], stub: LinkStub,
                 monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     monkeypatch.setenv("LINK_SMS_USERNAME", "amsflow")

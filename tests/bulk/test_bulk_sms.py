@@ -4,7 +4,6 @@ SMS per order, also when the task is run a second time."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,12 +21,6 @@ from core.workflow.engine import transition_issue
 from plugins.sms.tests.linkstub import LinkStub
 
 DAYTIME = datetime(2025, 4, 22, 8, 0, tzinfo=UTC)  # 10:00 in Oslo: no quiet hours
-
-
-@pytest.fixture
-def stub() -> Iterator[LinkStub]:
-    with LinkStub(username="amsflow", password="pw") as running:
-        yield running
 
 
 @pytest.fixture
