@@ -18,6 +18,7 @@ from .config import Config
 from .db import Database
 from .fields import FieldDef, FieldRegistry
 from .models import Base, Issue, IssueType, Project, Resolution, Status, User
+from .permissions import SYSTEM_USERNAME
 from .plugins import PluginHost
 from .workflow.loader import load_workflow
 from .workflow.model import StatusDef, Workflow
@@ -101,8 +102,8 @@ class Amsflow:
             _sync(s, Project, "key", {p["key"]: {"name": p["name"],
                                                  "description": p["description"]}
                                       for p in self.config["projects"]})
-            if s.scalar(select(User).where(User.username == "system")) is None:
-                s.add(User(username="system", display_name="System", active=False))
+            if s.scalar(select(User).where(User.username == SYSTEM_USERNAME)) is None:
+                s.add(User(username=SYSTEM_USERNAME, display_name="System", active=False))
         self.load_catalog()
 
     def load_catalog(self) -> None:
@@ -152,7 +153,7 @@ class Amsflow:
         cached = self._system_user
         if cached is None:
             with self.db.new_session() as fresh:
-                cached = fresh.scalars(select(User).where(User.username == "system")
+                cached = fresh.scalars(select(User).where(User.username == SYSTEM_USERNAME)
                                        .options(lazyload(User.groups))).one()
                 fresh.expunge(cached)
             self._system_user = cached

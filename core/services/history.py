@@ -49,13 +49,16 @@ def collecting(session: Session, issue: Issue) -> Iterator[list[HistoryItem]]:
     """Changes recorded for ``issue`` inside the block are handed to the caller instead
     of written: a transition and the fields its post-functions set are one change
     group, as in Jira (and one statement fewer)."""
-    stack = session.info.setdefault(COLLECTING, {}).setdefault(issue.id, [])
+    stacks = session.info.setdefault(COLLECTING, {})
+    stack = stacks.setdefault(issue.id, [])
     items: list[HistoryItem] = []
     stack.append(items)
     try:
         yield items
     finally:
         stack.pop()
+        if not stack:  # a bulk task's session sees thousands of orders
+            del stacks[issue.id]
 
 
 def record(session: Session, issue: Issue, user: User | None, items: list[HistoryItem],
