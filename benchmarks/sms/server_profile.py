@@ -6,7 +6,8 @@ The same database and Link stand-in as ``run.py``; the requests go through Flask
 test client (no sockets on the app's side), so the figures are the app's own work:
 SQL statements per request, CPU per request (the stand-in's thread included), and the
 top functions under cProfile. ``--sql`` prints the statements of one booking and one
-reply.
+reply; ``AMSFLOW_PROFILE_DUMP=path`` also writes each phase's stats to ``path.booking``
+and ``path.reply`` (for pstats or snakeviz).
 """
 
 from __future__ import annotations
