@@ -36,6 +36,15 @@ def make_engine(url: str, base_dir: Path | None = None) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
 
+        @event.listens_for(engine, "savepoint")
+        def _begin_first(conn: Any, _name: str | None) -> None:
+            # pysqlite begins a transaction only before a write, so a SAVEPOINT after
+            # reads would open the transaction itself and its RELEASE would commit
+            # all of it: an order's change would commit before its bulk item did.
+            dbapi = conn.connection.dbapi_connection
+            if not dbapi.in_transaction:
+                dbapi.execute("BEGIN")
+
         return engine
     return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=600)
 
