@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, close_all_sessions, scoped_session, sessionm
 
 AFTER_COMMIT = "amsflow_after_commit"
 DEFER_FLUSH = "amsflow_defer_flush"
+SETTLE_LATER = "amsflow_settle_later"
 
 
 def make_engine(url: str, base_dir: Path | None = None) -> Engine:
@@ -120,6 +121,24 @@ class Database:
         """Flush now, unless a bulk chunk defers it to batch the statements."""
         if not session.info.get(DEFER_FLUSH):
             session.flush()
+
+    @staticmethod
+    def settle(session: Session, settlers: list[Callable[[], Any]]) -> None:
+        """Call a transition's settlers now that it is flushed; a bulk chunk that
+        defers the flush defers them too, to after its one flush (``settle_deferred``),
+        so the gateway calls they wait for run meanwhile."""
+        if session.info.get(DEFER_FLUSH):
+            session.info.setdefault(SETTLE_LATER, []).extend(settlers)
+            return
+        for fn in settlers:
+            fn()
+
+    @staticmethod
+    def settle_deferred(session: Session) -> None:
+        """Call the settlers a deferred flush held back, in the order they came."""
+        while settlers := session.info.pop(SETTLE_LATER, []):
+            for fn in settlers:
+                fn()
 
     @staticmethod
     def commit(session: Session) -> None:

@@ -36,7 +36,10 @@ def register_workflow_functions(registry: Any) -> None:
 
     ``registry.condition(name)``, ``registry.validator(name)`` and
     ``registry.post_function(name)`` are decorators; the function receives a
-    ``WorkflowContext`` and the ``args`` mapping from the YAML.
+    ``WorkflowContext`` and the ``args`` mapping from the YAML. A post-function that
+    calls something outside (a gateway) starts it and settles it with
+    ``ctx.settle_after_flush``; registered with ``batchable=True`` it lets bulk change
+    run a chunk of orders at once (see ``registry.post_function``).
     """
 
 
@@ -142,6 +145,18 @@ def bulk_task_starting(host: Any, task: Any, issues: list[Any], params: dict[str
     (``jobs.bulk_workers``, each in its own worker process), in that runner's run
     order. Nothing may be written here: each order still changes in its own
     transaction.
+    """
+
+
+@hookspec
+def bulk_chunk_starting(host: Any, session: Any, task: Any, issues: list[Any],
+                        params: dict[str, Any]) -> None:
+    """A chunk of a bulk-change task is about to change ``issues`` (the chunk's orders
+    of one project, loaded, in run order), for the plugins that project enables.
+
+    Called in the chunk's own transaction, by the runner that claimed it, so a
+    plugin can read in one query what each order would look up on its own (and keep
+    it in ``session.info`` for that transaction). Nothing may be written here.
     """
 
 

@@ -65,8 +65,13 @@ class WorkflowFunctions:
     def validator(self, name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         return lambda fn: self.validators._add(name, fn)
 
-    def post_function(self, name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        return lambda fn: self.post_functions._add(name, fn)
+    def post_function(self, name: str, *, batchable: bool = False
+                      ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """``batchable``: the function reaches outside the database only through
+        ``ctx.settle_after_flush`` and sends nothing twice when its transaction is
+        rolled back and tried again, so bulk change may run it for a whole chunk of
+        orders on one savepoint (core functions always may)."""
+        return lambda fn: self.post_functions._add(name, fn, batchable=batchable)
 
 
 class Jobs(_Registry):

@@ -1,6 +1,7 @@
-"""Calling the ``bulk_task_starting`` / ``bulk_task_finished`` hooks for the
-plugins the task's projects enable, so a plugin can prepare work for a whole task
-(letters render ahead) without reading the bulk tables itself."""
+"""Calling the ``bulk_task_starting`` / ``bulk_chunk_starting`` /
+``bulk_task_finished`` hooks for the plugins the task's projects enable, so a plugin
+can prepare work for a whole task (letters render ahead) or a chunk (SMS reads its
+lookups in batches) without reading the bulk tables itself."""
 
 from __future__ import annotations
 
@@ -49,6 +50,18 @@ def task_starting(host: Amsflow, session: Session, task: BulkTask,
             host.plugins.emit(project, "bulk_task_starting", host=host, task=task,
                               issues=by_project[project], params=params)
     return projects
+
+
+def chunk_starting(host: Amsflow, session: Session, task: BulkTask, params: dict[str, Any],
+                   issues: list[Issue]) -> None:
+    """Tell each project's plugins which orders the chunk is about to change."""
+    by_project: dict[str, list[Issue]] = defaultdict(list)
+    for issue in issues:
+        by_project[issue.project.key].append(issue)
+    for project, chunk in by_project.items():
+        if _listening(host, project, "bulk_chunk_starting"):
+            host.plugins.emit(project, "bulk_chunk_starting", host=host, session=session,
+                              task=task, issues=chunk, params=params)
 
 
 def task_finished(host: Amsflow, task: BulkTask, projects: list[str]) -> None:

@@ -5,7 +5,8 @@ Each order's change and its item's outcome commit together, so when a worker
 dies mid-way and the task is run again, finished orders are skipped and nothing
 happens twice. Between chunks the runner pauses in proportion to the time the
 chunk took (``jobs.bulk_pause_ratio``) so other users' requests keep their speed.
-A chunk's orders are read in one query, not one each.
+A chunk's orders are read in one query, not one each, and their field values in one
+more only if the chunk's work reads any (a plain transition does not).
 
 Several runners (``jobs.bulk_workers`` rq jobs, PostgreSQL only) work one task:
 each claims a chunk of pending items with ``FOR UPDATE SKIP LOCKED`` and holds
@@ -34,15 +35,16 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..db import DEFER_FLUSH
+from ..db import DEFER_FLUSH, SETTLE_LATER
 from ..models import Comment, Issue, User, utcnow
 from ..services.errors import ServiceError
+from ..services.issues import values_together
 from ..workflow.context import WorkflowAbort
 from . import operations
-from .hooks import task_finished, task_starting
+from .hooks import chunk_starting, task_finished, task_starting
 from .models import BulkItem, BulkTask
 
 if TYPE_CHECKING:
@@ -204,12 +206,15 @@ def _loop(host: Amsflow, session: Session, user: User, task: BulkTask, params: d
             session.commit()
             return None if status in FINAL else "CANCELLED" if cancel else "COMPLETE"
         started = time.perf_counter()
+        # Field values load only if the chunk's work reads them, then for all at once.
         issues = {i.id: i for i in session.scalars(
-            select(Issue).where(Issue.id.in_(ids))).unique()}
-        results = (_chunk_at_once(host, session, user, task, issues, ids, params)
-                   if batchable else None)
-        if results is None:  # something failed: each order on its own savepoint
-            results = [_one(host, session, user, task, issues.get(i), params) for i in ids]
+            select(Issue).where(Issue.id.in_(ids)).options(lazyload(Issue.values))).unique()}
+        with values_together(session, list(issues.values())):
+            chunk_starting(host, session, task, params, [issues[i] for i in ids if i in issues])
+            results = (_chunk_at_once(host, session, user, task, issues, ids, params)
+                       if batchable else None)
+            if results is None:  # something failed: each order on its own savepoint
+                results = [_one(host, session, user, task, issues.get(i), params) for i in ids]
         outcomes = [{"task_id": task.id, "issue_id": issue_id, **result}
                     for issue_id, result in zip(ids, results, strict=True)]
         # The items' outcomes commit with the chunk's changes: one statement, not one each.
@@ -254,9 +259,11 @@ def _finish(host: Amsflow, session: Session, task_id: str, status: str | None,
 
 
 def _batchable(host: Amsflow, task: BulkTask, params: dict[str, Any]) -> bool:
-    """Can a whole chunk be tried at once? Only when nothing in it reaches outside
-    the database before commit (no SMS sent, no letter written): field edits, and
-    transitions whose post-functions are all the core's own."""
+    """Can a whole chunk be tried at once? Only when a rollback of the chunk and a
+    second try order by order repeats nothing outside the database: field edits,
+    and transitions whose post-functions are the core's own or registered
+    ``batchable`` (booking SMS: sent while the chunk is written, settled after its
+    flush, never sent twice for the same order version)."""
     if task.operation == "edit":
         return True
     if task.operation != "transition":
@@ -264,9 +271,12 @@ def _batchable(host: Amsflow, task: BulkTask, params: dict[str, Any]) -> bool:
     registry = host.plugins.workflow_functions.post_functions
     for workflow in host.workflows.values():
         transition = workflow.by_ref(params["transition"])
-        if transition is not None and any(registry.get(ref.name).plugin != "core"
-                                          for ref in transition.post_functions):
-            return False
+        if transition is None:
+            continue
+        for ref in transition.post_functions:
+            entry = registry.get(ref.name)
+            if entry.plugin != "core" and not entry.options.get("batchable"):
+                return False
     return True
 
 
@@ -288,9 +298,12 @@ def _chunk_at_once(host: Amsflow, session: Session, user: User, task: BulkTask,
                 operations.apply(host, session, user, issue, task.operation, params)
         session.info.pop(DEFER_FLUSH, None)
         session.flush()
+        host.db.settle_deferred(session)  # gateway answers, after the chunk's writes
+        session.flush()
         savepoint.commit()
     except (ServiceError, StaleDataError):
         session.info.pop(DEFER_FLUSH, None)
+        session.info.pop(SETTLE_LATER, None)
         savepoint.rollback()
         host.db.after_commit_reset(session, mark)
         return None

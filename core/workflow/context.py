@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +50,7 @@ class WorkflowContext:
     comment: str | None = None
     plugin: str = "core"
     chained: list[tuple[str, str | None]] = field(default_factory=list)
+    settlers: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def project_key(self) -> str:
@@ -87,6 +89,15 @@ class WorkflowContext:
     def enqueue(self, job: str, **kwargs: Any) -> None:
         """Queue a slow side effect; it is sent only if the transition commits."""
         self.host.db.after_commit(self.session, lambda: self.host.jobs.enqueue(job, **kwargs))
+
+    def settle_after_flush(self, fn: Callable[[], None]) -> None:
+        """Call ``fn`` once the transition's changes are flushed, before it returns.
+
+        For a post-function that started something outside the database and must
+        know how it went before the transition may stand (an SMS in flight): the
+        transition's own statements run meanwhile, and ``fn`` may still raise
+        WorkflowAbort to roll it all back."""
+        self.settlers.append(fn)
 
     def chain(self, transition_ref: str, comment: str | None = None) -> None:
         """Run another transition right after this one, in the same transaction."""

@@ -124,6 +124,7 @@ def transition_issue(host: Amsflow, session: Session, user: User | None, issue: 
     issue.updated = now
     record(session, issue, user, history, now)
     host.db.flush(session)
+    host.db.settle(session, ctx.settlers)
     from_status, to_status = status, transition.to
     host.db.after_commit(session, lambda: host.emit(
         issue, "issue_transitioned", user=user, transition=transition,

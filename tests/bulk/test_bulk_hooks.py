@@ -1,6 +1,7 @@
 """The bulk task hooks: ``bulk_task_starting`` hands a project's plugins the pending
-orders in run order, ``bulk_task_finished`` says the task stopped; plugins of a
-project that does not enable them hear nothing."""
+orders in run order, ``bulk_chunk_starting`` each chunk's orders in its transaction,
+``bulk_task_finished`` says the task stopped; plugins of a project that does not
+enable them hear nothing."""
 
 from __future__ import annotations
 
@@ -34,6 +35,18 @@ class Spy:
     def bulk_task_starting(self, host: Any, task: Any, issues: list[Any],
                            params: dict[str, Any]) -> None:
         self.calls.append(("starting", (task.id, [i.key for i in issues], dict(params))))
+
+    @hookimpl
+    def bulk_chunk_starting(self, host: Any, session: Any, task: Any, issues: list[Any],
+                            params: dict[str, Any]) -> None:
+        from core.bulk.models import BulkItem as Item
+
+        # In the chunk's transaction, before any of its orders changed.
+        pending = {i.issue_id for i in session.query(Item).filter_by(
+            task_id=task.id, state="pending")}
+        statuses = {i.status.key for i in issues}
+        self.calls.append(("chunk", ([i.key for i in issues], params["transition"],
+                                     all(i.id in pending for i in issues), statuses)))
 
     @hookimpl
     def bulk_task_finished(self, host: Any, task: Any) -> None:
@@ -95,6 +108,22 @@ def test_hook_bulk_task_starting(host, session, users, spy):
     [(_, resumed, _)] = [arg for kind, arg in spy.calls if kind == "starting"]
     pending_elv = [i.key for i in items[-2:] if i.key.startswith("ELV")]
     assert resumed == pending_elv
+
+
+def test_hook_bulk_chunk_starting(host, session, users, spy):
+    planner = users["planner"]
+    fjn = _orders(host, session, planner, "FJN", 2)
+    elv = _orders(host, session, planner, "ELV", 4)
+    chosen = [fjn[0], elv[2], elv[0], fjn[1], elv[3], elv[1]]  # chunks of 3
+    _submit(host, session, planner, chosen)
+    run_worker(host, burst=True)
+    chunks = [arg for kind, arg in spy.calls if kind == "chunk"]
+    # Only ELV enables the spy: each chunk's ELV orders, in run order, still pending
+    # and unchanged when the hook runs.
+    assert chunks == [([elv[2].key, elv[0].key], "START_PLANNING", True, {"open"}),
+                      ([elv[3].key, elv[1].key], "START_PLANNING", True, {"open"})]
+    session.expire_all()
+    assert {session.get(type(i), i.id).status.key for i in chosen} == {"planning"}
 
 
 def test_hook_bulk_task_finished(host, session, users, spy):
