@@ -13,12 +13,12 @@ while a reader keeps fetching ``GET /rest/api/2/issue/{key}``. Prints orders/s a
 the reader's p95 idle and during each run, how many orders each runner did, and
 checks no order changed twice and no SMS went out twice. As many ``amsflow
 worker`` processes run as the larger of the two runner counts. ``--profile``
-runs a part of step 1 in this process under cProfile instead and prints the top
-functions.
+(or ``--profile booking``) runs a part of step 1 (or step 2) in this process under
+cProfile instead and prints the top functions.
 
     python benchmarks/bulk/run.py [--orders 10000] [--sms 1000] [--workers 1]
                                   [--booking-workers 1] [--chunk N] [--pause R]
-                                  [--nice N] [--profile]
+                                  [--nice N] [--profile [plain|booking]]
 """
 
 from __future__ import annotations
@@ -187,8 +187,8 @@ def runner_orders(host: Any, task_id: str) -> str:
     return f"{len(done)} runner(s), orders per runner: {' + '.join(done)}"
 
 
-def profile(host: Any, planner: Any, n: int) -> None:
-    """A part of step 1 in this process under cProfile."""
+def profile(host: Any, planner: Any, n: int, booking: bool = False) -> None:
+    """A part of step 1 (or with ``booking``, of step 2) in this process under cProfile."""
     import cProfile
     import pstats
 
@@ -197,11 +197,21 @@ def profile(host: Any, planner: Any, n: int) -> None:
     session = host.db.session()
     issues = service.select_issues(host, session, planner,
                                    jql="project = ELV AND status = Åpen")[:n]
-    task = uow.run(host, session, lambda: service.submit(
-        host, session, planner, issues, "transition", {"transition": "START_PLANNING"},
-        notify=False))
-    host.jobs.redis_url = None  # the submit's queued job is left for nobody
+    host.jobs.redis_url = None  # the submits' queued jobs are left for nobody
     host.config.data["jobs"]["bulk_pause_ratio"] = 0.0  # time the work, not the pauses
+    host.config.data["jobs"]["bulk_nice"] = 0  # on this thread, where cProfile sees it
+
+    def submit(transition: str) -> Any:
+        return uow.run(host, session, lambda: service.submit(
+            host, session, planner, issues, "transition", {"transition": transition},
+            notify=False))
+
+    task = submit("START_PLANNING")
+    if booking:
+        runner(host, task.id)
+        prepare_for_booking(host, [i.id for i in issues])
+        session.expire_all()
+        task = submit("PC_TRANSITION_BOOKING_SENT")
     statements: dict[str, list[float]] = {}
 
     @event.listens_for(host.db.engine, "before_cursor_execute")
@@ -239,7 +249,8 @@ def main() -> int:
     parser.add_argument("--chunk", type=int, default=None)
     parser.add_argument("--pause", type=float, default=None)
     parser.add_argument("--nice", type=int, default=None, help="jobs.bulk_nice")
-    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--profile", choices=("plain", "booking"), nargs="?", const="plain",
+                        help="profile the plain transition (default) or booking in process")
     args = parser.parse_args()
     os.environ.update(LINK_SMS_USERNAME="bench", LINK_SMS_PASSWORD="pw",
                       AMSFLOW_SECRET_KEY=os.environ.get("AMSFLOW_SECRET_KEY", "bench"))
@@ -265,7 +276,7 @@ def main() -> int:
             print(f"chunk {jobs['bulk_chunk']}, pause ratio {jobs['bulk_pause_ratio']}, "
                   f"nice {jobs['bulk_nice']}, {processes} worker process(es)", flush=True)
             if args.profile:
-                profile(host, planner, min(args.orders, 2000))
+                profile(host, planner, min(args.orders, 2000), args.profile == "booking")
                 return 0
             procs = workers(cfg, processes)
             server = serve(cfg, Path(tmp))

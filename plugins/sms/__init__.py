@@ -25,10 +25,10 @@ def register_models() -> None:
 
 @hookimpl
 def register_workflow_functions(registry: Any) -> None:
-    from plugins.sms import flows
+    from plugins.sms import flows, store
 
     registry.condition("sms.booking_enabled")(flows.booking_enabled)
-    registry.post_function("sms.send_booking")(flows.send_booking)
+    registry.post_function(store.BOOKING_FUNCTION, batchable=True)(flows.send_booking)
 
 
 @hookimpl
@@ -49,6 +49,16 @@ def register_periodic_tasks(registry: Any) -> None:
 
     registry.periodic("sms.flush_held", 60)(reminders.flush_held)
     registry.periodic("sms.reminders", 300)(reminders.run_reminders)
+
+
+@hookimpl
+def bulk_chunk_starting(host: Any, session: Any, task: Any, issues: list[Any],
+                        params: dict[str, Any]) -> None:
+    """Read a booking chunk's log rows and free reply codes in two queries."""
+    if task.operation == "transition":
+        from plugins.sms.store import prepare_chunk
+
+        prepare_chunk(host, session, issues, str(params["transition"]))
 
 
 @hookimpl

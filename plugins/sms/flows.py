@@ -14,8 +14,8 @@ from core.workflow.context import WorkflowContext
 from core.workflow.engine import transition_issue
 from plugins.sms import templates as tpl
 from plugins.sms.models import FAILED, REFUSED, SmsMessage
-from plugins.sms.sending import abort_unsent, describe_sent, send_to_order
-from plugins.sms.store import order_phone, settings_for
+from plugins.sms.sending import abort_unsent, begin_send, describe_sent, send_to_order
+from plugins.sms.store import booking_key, order_phone, settings_for
 
 if TYPE_CHECKING:
     from core.host import Amsflow
@@ -66,12 +66,16 @@ def send_booking(ctx: WorkflowContext, args: dict[str, Any]) -> None:
                         "Ordren er satt til manuell oppfølging.")
         ctx.chain(ctx.settings["transitions"]["follow_up"])
         return
-    # Same order version, same key: a retry after a rolled-back attempt never sends twice.
-    key = f"booking:{issue.key}:v{issue.version}"
-    row = send_to_order(host, session, issue, tpl.BOOKING, user=ctx.user, key=key)
-    if row.status in (REFUSED, FAILED):
-        raise abort_unsent(host, session, issue, row, ctx.user, "Booking-SMS")
-    ctx.add_comment(describe_sent(row, "Booking-SMS"))
+    sending = begin_send(host, session, issue, tpl.BOOKING, user=ctx.user,
+                         key=booking_key(issue))
+
+    def settle() -> None:  # the transition's statements ran while the gateway answered
+        row = sending.settle(host, session)
+        if row.status in (REFUSED, FAILED):
+            raise abort_unsent(host, session, issue, row, ctx.user, "Booking-SMS")
+
+    ctx.add_comment(describe_sent(sending.row, "Booking-SMS"))  # undone if not sent
+    ctx.settle_after_flush(settle)
 
 
 def can_send(host: Amsflow, session: Session, user: User | None,

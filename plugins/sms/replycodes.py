@@ -29,6 +29,15 @@ def normalise_code(text: str) -> str:
     return text.strip().upper()
 
 
+def candidates(n: int, length: int = DEFAULT_LENGTH,
+               choice: Callable[[str], str] = secrets.choice) -> set[str]:
+    """``n`` different random codes, for a caller that checks many in one query."""
+    out: set[str] = set()
+    while len(out) < n:
+        out.add("".join(choice(ALPHABET) for _ in range(length)))
+    return out
+
+
 def generate_reply_code(
     is_taken: Callable[[str], bool],
     length: int = DEFAULT_LENGTH,

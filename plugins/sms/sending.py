@@ -2,12 +2,18 @@
 
 The caller owns the transaction. ``send_to_order`` leaves a failed row in the
 session; callers that must undo their other work raise ``SmsNotSent`` (a
-WorkflowAbort), and the row and a comment survive the rollback.
+WorkflowAbort), and the row and a comment survive the rollback. ``begin_send``
+lets the caller do its own database work while the gateway answers (a booking's
+transition is written meanwhile, and undone if the gateway says no).
 """
 
 from __future__ import annotations
 
+import os
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
@@ -20,7 +26,7 @@ from core.workflow.context import WorkflowAbort
 from plugins.sms import templates as tpl
 from plugins.sms.encoding import analyse
 from plugins.sms.gateway import provider_for, quiet_hours
-from plugins.sms.keep import keep_on_rollback
+from plugins.sms.keep import keep_on_rollback, sendings
 from plugins.sms.models import ACCEPTED, FAILED, HELD, OUT, REFUSED, SENDING, SmsMessage
 from plugins.sms.providers.base import OutboundSms, SendResult, SendStatus
 from plugins.sms.store import by_key, ensure_reply_code, order_phone, settings_for
@@ -29,6 +35,7 @@ if TYPE_CHECKING:
     from core.host import Amsflow
 
 SENT_STATES = frozenset({ACCEPTED, "pending", "delivered", HELD})
+SENDER_THREADS = 4  # gateway calls in flight at once per process
 
 
 class NoMobile(InvalidInput):
@@ -67,41 +74,105 @@ def _apply(row: SmsMessage, result: SendResult, now: Any) -> None:
         row.error = result.error or row.status
 
 
-def send_to_order(host: Amsflow, session: Session, issue: Issue, kind: str, *,
-                  user: User | None = None, text: str | None = None, key: str | None = None,
-                  body: str | None = None) -> SmsMessage:
-    """Log and send (or hold until quiet hours end) one SMS to the order's mobile.
+@dataclass
+class Sending:
+    """An SMS handed to the gateway (or held, or found sent already) whose answer may
+    not be in yet. ``settle`` waits for it and puts the row in the session, so a new
+    row is inserted once, with its outcome, instead of inserted and then updated.
+
+    It outlives a rollback of its savepoint (a bulk chunk tried at once and then
+    order by order): ``begin_send`` hands the same Sending back for the same key, and
+    ``settle`` writes the row's fields and the gateway's answer again, so the message
+    is not sent twice and the order gets back the reply code its text carries."""
+
+    row: SmsMessage
+    answer: Future[SendResult] | None = None
+    result: SendResult | None = None
+    answered: datetime | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
+    reply_code: str = ""
+
+    def settle(self, host: Amsflow, session: Session) -> SmsMessage:
+        if self.answer is not None:
+            self.result, self.answered = self.answer.result(), host.now()
+            self.answer = None
+        if self.row not in session:
+            session.add(self.row)
+        for name, value in self.fields.items():
+            setattr(self.row, name, value)
+        if self.result is not None:
+            _apply(self.row, self.result, self.answered)
+        return self.row
+
+
+_senders: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _sender_pool() -> ThreadPoolExecutor:
+    """This process's sending threads (a forked process makes its own)."""
+    global _senders
+    if _senders is None or _senders[0] != os.getpid():
+        _senders = (os.getpid(), ThreadPoolExecutor(SENDER_THREADS, "sms-send"))
+    return _senders[1]
+
+
+def begin_send(host: Amsflow, session: Session, issue: Issue, kind: str, *,
+               user: User | None = None, text: str | None = None, key: str | None = None,
+               body: str | None = None) -> Sending:
+    """Log one SMS to the order's mobile and hand it to the gateway on a sending
+    thread (or hold it until quiet hours end); the caller settles it when it needs
+    the answer, and meanwhile does its own work.
 
     Raises NoMobile when the order cannot get SMS. A key already sent is not sent
-    again: the existing row is returned. A failed row is left in the session.
+    again: the existing row is returned, settled; a key sent in this transaction
+    before a savepoint rolled back gets its Sending back.
     """
     phone, reason = order_phone(host, issue)
     if phone is None:
         raise NoMobile(reason)
     settings = settings_for(host, issue.project.key)
     key = key or f"{kind}:{issue.key}:{uuid.uuid4().hex}"
+    carried = sendings(session).get(key)
+    if carried is not None:  # its savepoint rolled back: its row's fields again
+        for name, value in carried.fields.items():
+            setattr(carried.row, name, value)
+        if carried.reply_code:
+            ensure_reply_code(host, session, issue, user, code=carried.reply_code)
+        return carried
     with session.no_autoflush:  # the caller's pending changes are flushed once, below
         row = by_key(session, key)
     if row is not None and row.status in SENT_STATES:
-        return row
+        return Sending(row)
     message = body if body is not None else compose(host, session, issue, kind, text, user)
     info = analyse(message)
     provider = provider_for(host, issue.project.key)
     now = host.now()
-    if row is None:
-        row = SmsMessage(idempotency_key=key, created=now)
-        session.add(row)
-    row.issue_id, row.project_key, row.direction, row.kind = issue.id, issue.project.key, OUT, kind
-    row.phone, row.body, row.encoding, row.segments = phone, message, info.encoding, info.segments
-    row.provider, row.author_id, row.status, row.error = (
-        provider.name, user.id if user else None, SENDING, "")
+    fields: dict[str, Any] = {
+        "issue_id": issue.id, "project_key": issue.project.key, "direction": OUT,
+        "kind": kind, "phone": phone, "body": message, "encoding": info.encoding,
+        "segments": info.segments, "provider": provider.name,
+        "author_id": user.id if user else None, "status": SENDING, "error": ""}
     allowed = quiet_hours(settings).next_allowed(now)
     if allowed > now:
-        row.status, row.send_after, row.status_at = HELD, allowed, now
-        return row
-    outbound = OutboundSms(key, phone, message, settings["sender"])
-    _apply(row, provider.send(outbound), host.now())
-    return row  # flushed with the caller's other changes
+        fields.update(status=HELD, send_after=allowed, status_at=now)
+    sending = Sending(row if row is not None else SmsMessage(idempotency_key=key, created=now),
+                      fields=fields, reply_code=values_of(host, issue).get("reply_code") or "")
+    for name, value in fields.items():
+        setattr(sending.row, name, value)
+    if allowed <= now:
+        outbound = OutboundSms(key, phone, message, settings["sender"])
+        sending.answer = _sender_pool().submit(provider.send, outbound)
+    sendings(session)[key] = sending
+    return sending
+
+
+def send_to_order(host: Amsflow, session: Session, issue: Issue, kind: str, *,
+                  user: User | None = None, text: str | None = None, key: str | None = None,
+                  body: str | None = None) -> SmsMessage:
+    """``begin_send`` and wait for the gateway's answer. A failed row is left in the
+    session, flushed with the caller's other changes."""
+    return begin_send(host, session, issue, kind, user=user, text=text, key=key,
+                      body=body).settle(host, session)
 
 
 def abort_unsent(host: Amsflow, session: Session, issue: Issue, row: SmsMessage,

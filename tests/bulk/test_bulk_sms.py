@@ -14,7 +14,7 @@ from core.bulk import service
 from core.bulk.models import BulkItem, BulkTask
 from core.bulk.runner import run_task
 from core.jobs import run_worker
-from core.models import Issue
+from core.models import Comment, Issue
 from core.services import uow
 from core.services.issues import create_issue, values_of
 from core.workflow.engine import transition_issue
@@ -90,4 +90,86 @@ def test_bulk_booking_sends_one_sms_per_order_even_when_run_twice(host, session,
     assert len(destinations) == len(set(destinations)) == 10  # the refused one went now
     statuses = {i.status.key for i in session.scalars(select(Issue))}
     assert statuses == {"awaiting_response"}
+    host.clock = None
+
+
+def test_a_chunk_that_fails_is_done_again_order_by_order_without_sending_twice(
+        host, session, users, stub, backend):
+    """A chunk of bookings is tried at once, its SMS on their way while it is written.
+    One refused SMS (chunk 1) and one order changed meanwhile (chunk 2, after an SMS of
+    that chunk went out) roll the chunk back; done again order by order, every order
+    sends at most once, keeps the reply code its SMS carries, and the refusal is logged."""
+    from sqlalchemy import update
+
+    from plugins.sms.models import SmsMessage
+
+    planner = users["planner"]
+    issues = _planned(host, session, planner, 8)  # chunks of 4
+    stub.refuse("+4791234502")
+    task = uow.run(host, session, lambda: service.submit(
+        host, session, planner, issues, "transition",
+        {"transition": "PC_TRANSITION_BOOKING_SENT"}, notify=False))
+    session.execute(update(Issue).where(Issue.id == issues[5].id).values(
+        status_id=host.catalog.status_ids["on_hold"], version=Issue.version + 1))
+    host.db.commit(session)
+    run_worker(host, burst=True)
+    session.expire_all()
+    task = session.get(BulkTask, task.id)
+    assert (task.status, task.done, task.failed) == ("COMPLETE", 6, 2)
+    failed = {f.key: f.message for f in service.failures(session, task)}
+    assert set(failed) == {issues[2].key, issues[5].key}
+    assert "ikke gyldig" in failed[issues[5].key]
+
+    requests = [p["refId"] for path, p in stub.state.requests if path.endswith("/sms/send")]
+    assert len(requests) == len(set(requests)) == 7  # 6 booked, 1 refused; none twice
+    booked = [i for n, i in enumerate(issues) if n not in (2, 5)]
+    codes = set()
+    for issue in booked:
+        session.refresh(issue)
+        assert issue.status.key == "awaiting_response"
+        [row] = session.scalars(select(SmsMessage).where(SmsMessage.issue_id == issue.id))
+        code = values_of(host, issue)["reply_code"]
+        assert row.status == "accepted" and code in row.body
+        codes.add(code)
+    assert len(codes) == len(booked)
+    [refused] = session.scalars(select(SmsMessage).where(SmsMessage.issue_id == issues[2].id))
+    assert refused.status == "refused" and refused.phone == "+4791234502"
+    session.refresh(issues[2])
+    assert issues[2].status.key == "planning"
+    assert any("kunne ikke sendes" in body for body in session.scalars(
+        select(Comment.body).where(Comment.issue_id == issues[2].id)))
+    host.clock = None
+
+
+def test_a_chunk_of_bookings_reads_log_rows_and_reply_codes_once(host, session, users, stub):
+    from sqlalchemy import event
+
+    planner = users["planner"]
+    issues = _planned(host, session, planner, 8)  # two chunks of 4
+    task = uow.run(host, session, lambda: service.submit(
+        host, session, planner, issues, "transition",
+        {"transition": "PC_TRANSITION_BOOKING_SENT"}, notify=False))
+    lookups: list[str] = []
+
+    def seen(conn: Any, cursor: Any, sql: str, *args: Any) -> None:
+        if sql.lstrip().upper().startswith("SELECT") and (
+                "sms_messages" in sql or "FROM field_values" in sql):
+            lookups.append(" ".join(sql.split()))
+
+    event.listen(host.db.engine, "before_cursor_execute", seen)
+    try:
+        run_worker(host, burst=True)
+    finally:
+        event.remove(host.db.engine, "before_cursor_execute", seen)
+    session.expire_all()
+    assert session.get(BulkTask, task.id).done == 8
+    assert len(stub.sent()) == 8
+    # Per chunk: one read of the booking keys' log rows, one of taken reply codes.
+    assert len([s for s in lookups if "FROM sms_messages" in s]) == 2, lookups
+    assert len([s for s in lookups if "field_values.value_str IN" in s]) == 2, lookups
+    assert not [s for s in lookups if "idempotency_key = " in s or "value_str = " in s]
+    # The orders' field values: for the whole chunk at the first read, plus the one
+    # order whose read it was; not a query per order.
+    values = [s for s in lookups if "FROM field_values" in s and "value_str IN" not in s]
+    assert len(values) == 4, values
     host.clock = None
