@@ -33,6 +33,12 @@ def remember_watched(session: Session, issue_id: int, watched: bool) -> None:
     session.info.setdefault(KNOWN, {})[issue_id] = bool(watched)
 
 
+def touched(session: Session, issue_ids: list[int]) -> None:
+    """Orders changed in this transaction without the ORM's flush (a bulk chunk's one
+    UPDATE): their watchers hear of it as of any change."""
+    session.info.setdefault(TOUCHED, set()).update(issue_ids)
+
+
 def _after_flush(session: Session, _ctx: Any) -> None:
     ids = session.info.setdefault(TOUCHED, set())
     ids.update(obj.id for obj in (*session.new, *session.dirty)

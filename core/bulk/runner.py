@@ -46,6 +46,7 @@ from ..workflow.context import WorkflowAbort
 from . import operations
 from .hooks import chunk_starting, task_finished, task_starting
 from .models import BulkItem, BulkTask
+from .together import update_together
 
 if TYPE_CHECKING:
     from ..host import Amsflow
@@ -284,7 +285,8 @@ def _chunk_at_once(host: Amsflow, session: Session, user: User, task: BulkTask,
                    issues: dict[int, Issue], ids: list[int],
                    params: dict[str, Any]) -> list[dict[str, str]] | None:
     """The fast path: the chunk's orders on one savepoint with one flush, so the
-    statements go out in batches. Any failure rolls the chunk back (None): the
+    statements go out in batches (the orders' own rows in one UPDATE per set of
+    changed columns, ``update_together``). Any failure rolls the chunk back (None): the
     caller then does each order on its own savepoint, so outcomes are the same."""
     mark = host.db.after_commit_mark(session)
     savepoint = session.begin_nested()
@@ -297,6 +299,7 @@ def _chunk_at_once(host: Amsflow, session: Session, user: User, task: BulkTask,
                     raise ServiceError("Saken finnes ikke lenger.")
                 operations.apply(host, session, user, issue, task.operation, params)
         session.info.pop(DEFER_FLUSH, None)
+        update_together(session, [issues[i] for i in ids])
         session.flush()
         host.db.settle_deferred(session)  # gateway answers, after the chunk's writes
         session.flush()
