@@ -7,7 +7,7 @@ unknown one is a JqlError worded as Jira words it, never an empty result.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
 from sqlalchemy import and_, distinct, func, not_, or_, select, text
@@ -254,6 +254,21 @@ def _browse_filter(host: Any, session: Session, user: User | None) -> Any:
     return browse_clause(host, session, user)
 
 
+def _refuse_nul(node: Any) -> None:
+    """No text in a query may hold a NUL character: PostgreSQL refuses it in any text
+    value, so it would fail the search instead of telling the user."""
+    if isinstance(node, str):
+        if "\x00" in node:
+            raise JqlError("The query contains a NUL character (\\0), which JQL does not "
+                           "allow in a value.")
+    elif isinstance(node, tuple | list):
+        for item in node:
+            _refuse_nul(item)
+    elif is_dataclass(node):
+        for part in fields(node):
+            _refuse_nul(getattr(node, part.name))
+
+
 def compile_search(host: Any, query: ast.Query, user: User | None,
                    session: Session | None = None, *, check_permissions: bool = True,
                    use_projection: bool = True) -> Compiled:
@@ -263,6 +278,7 @@ def compile_search(host: Any, query: ast.Query, user: User | None,
     names (statuses, users...) while compiling. The query runs on ``issue_search``
     when it can (``use_projection=False``: never, to compare the two).
     """
+    _refuse_nul(query)
     session = session if session is not None else host.db.session()
     ctx = Context(host, session, user, host.now())
     slots = search_slots(session) if use_projection else None
