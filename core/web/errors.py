@@ -15,7 +15,7 @@ from . import bp
 API_PREFIXES = ("/rest/", "/api/", "/-/")
 
 
-def _wants_json() -> bool:
+def wants_json() -> bool:
     return request.path.startswith(API_PREFIXES) or (
         request.accept_mimetypes.best == "application/json")
 
@@ -42,7 +42,7 @@ def error_page(status: int, messages: list[str] | None = None) -> tuple[str, int
 
 @bp.app_errorhandler(CSRFError)
 def _csrf(exc: CSRFError) -> Any:
-    if _wants_json():
+    if wants_json():
         return jsonify({"errorMessages": [exc.description], "errors": {}}), 400
     return error_page(400, [_("The form had expired or was not sent from this site. "
                               "Go back, reload the page and try again.")])
@@ -51,7 +51,7 @@ def _csrf(exc: CSRFError) -> Any:
 @bp.app_errorhandler(HTTPException)
 def _http(exc: HTTPException) -> Any:
     status = exc.code or 500
-    if _wants_json():
+    if wants_json():
         return jsonify({"errorMessages": [exc.description or exc.name], "errors": {}}), status
     return error_page(status)
 
