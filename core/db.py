@@ -123,6 +123,11 @@ class Database:
             session.flush()
 
     @staticmethod
+    def deferring(session: Session) -> bool:
+        """Whether a bulk chunk is collecting its orders' changes for one flush."""
+        return bool(session.info.get(DEFER_FLUSH))
+
+    @staticmethod
     def settle(session: Session, settlers: list[Callable[[], Any]]) -> None:
         """Call a transition's settlers now that it is flushed; a bulk chunk that
         defers the flush defers them too, to after its one flush (``settle_deferred``),

@@ -18,7 +18,8 @@ cProfile instead and prints the top functions.
 
     python benchmarks/bulk/run.py [--orders 10000] [--sms 1000] [--workers 1]
                                   [--booking-workers 1] [--chunk N] [--pause R]
-                                  [--nice N] [--profile [plain|booking]]
+                                  [--nice N] [--gateway-latency MS]
+                                  [--profile [plain|booking]]
 """
 
 from __future__ import annotations
@@ -249,6 +250,8 @@ def main() -> int:
     parser.add_argument("--chunk", type=int, default=None)
     parser.add_argument("--pause", type=float, default=None)
     parser.add_argument("--nice", type=int, default=None, help="jobs.bulk_nice")
+    parser.add_argument("--gateway-latency", type=float, default=0.0, metavar="MS",
+                        help="the Link stand-in answers each request after MS ms")
     parser.add_argument("--profile", choices=("plain", "booking"), nargs="?", const="plain",
                         help="profile the plain transition (default) or booking in process")
     args = parser.parse_args()
@@ -264,6 +267,7 @@ def main() -> int:
     procs: list[subprocess.Popen[bytes]] = []
     try:
         with tempfile.TemporaryDirectory() as tmp, LinkStub("bench", "pw") as stub:
+            stub.state.latency = args.gateway_latency / 1000
             cfg = config(Path(tmp), url, stub, args)
             host = create_host(parse_config(yaml.safe_load(cfg.read_text(encoding="utf-8")),
                                             cfg))

@@ -10,7 +10,8 @@ fresh one, when the database no longer holds the failed transaction's locks.
 by idempotency key, so a savepoint that rolls back and is tried again (a bulk chunk
 tried at once, then order by order) sends nothing twice; ``codes_made`` the reply
 codes made in it, taken before they are written; ``spare_codes`` and ``known_keys``
-what a bulk chunk read for all its orders at once.
+what a bulk chunk read for all its orders at once, ``outbox`` the messages it sends
+in one batch.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ _SENDINGS = "sms_sendings"
 _CODES = "sms_codes_made"
 _SPARE = "sms_spare_codes"
 _KNOWN = "sms_known_keys"
-_SCOPED = (_SENDINGS, _CODES, _SPARE, _KNOWN)  # for the transaction only
+_OUTBOX = "sms_outbox"
+_SCOPED = (_SENDINGS, _CODES, _SPARE, _KNOWN, _OUTBOX)  # for the transaction only
 _COLUMNS = [c.key for c in SmsMessage.__table__.columns if c.key != "id"]
 
 
@@ -72,6 +74,11 @@ def codes_made(session: Session) -> set[str]:
 def spare_codes(session: Session) -> list[str]:
     """Reply codes a bulk chunk found free in one query, for its orders to take."""
     return _scoped(session, _SPARE, list)
+
+
+def outbox(session: Session) -> list[Any]:
+    """Messages a bulk chunk collected to hand to the gateway in one batch."""
+    return _scoped(session, _OUTBOX, list)
 
 
 def known_keys(session: Session) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from core.i18n import _
@@ -26,9 +27,9 @@ from core.workflow.context import WorkflowAbort
 from plugins.sms import templates as tpl
 from plugins.sms.encoding import analyse
 from plugins.sms.gateway import provider_for, quiet_hours
-from plugins.sms.keep import keep_on_rollback, sendings
+from plugins.sms.keep import keep_on_rollback, outbox, sendings
 from plugins.sms.models import ACCEPTED, FAILED, HELD, OUT, REFUSED, SENDING, SmsMessage
-from plugins.sms.providers.base import OutboundSms, SendResult, SendStatus
+from plugins.sms.providers.base import OutboundSms, SendResult, SendStatus, SmsProvider
 from plugins.sms.store import by_key, ensure_reply_code, order_phone, settings_for
 
 if TYPE_CHECKING:
@@ -94,6 +95,7 @@ class Sending:
 
     def settle(self, host: Amsflow, session: Session) -> SmsMessage:
         if self.answer is not None:
+            send_outbox(session)  # this one may still wait there with its chunk's
             self.result, self.answered = self.answer.result(), host.now()
             self.answer = None
         if self.row not in session:
@@ -114,6 +116,51 @@ def _sender_pool() -> ThreadPoolExecutor:
     if _senders is None or _senders[0] != os.getpid():
         _senders = (os.getpid(), ThreadPoolExecutor(SENDER_THREADS, "sms-send"))
     return _senders[1]
+
+
+def _hand_over(host: Amsflow, session: Session, provider: SmsProvider,
+               outbound: OutboundSms) -> Future[SendResult]:
+    """Send on a sending thread now; in a bulk chunk, into the chunk's outbox, which
+    goes to the gateway as one batch when the chunk is flushed (a batch takes one
+    round trip to a gateway that is far away, where single sends take one each)."""
+    if not host.db.deferring(session):
+        return _sender_pool().submit(provider.send, outbound)
+    answer: Future[SendResult] = Future()
+    outbox(session).append((provider, outbound, answer))
+    if not event.contains(session, "before_flush", _send_before_flush):
+        event.listen(session, "before_flush", _send_before_flush)
+    return answer
+
+
+def _send_before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    send_outbox(session)
+
+
+def send_outbox(session: Session) -> None:
+    """Hand the collected messages to their gateways, a batch per gateway, on the
+    sending threads; each message's answer arrives in its own future."""
+    waiting = outbox(session)
+    if not waiting:
+        return
+    batches: dict[int, list[tuple[SmsProvider, OutboundSms, Future[SendResult]]]] = {}
+    for item in waiting:
+        batches.setdefault(id(item[0]), []).append(item)
+    waiting.clear()
+    for batch in batches.values():
+        _sender_pool().submit(_send_batch, batch)
+
+
+def _send_batch(batch: list[tuple[SmsProvider, OutboundSms, Future[SendResult]]]) -> None:
+    try:
+        results = batch[0][0].send_batch([outbound for _, outbound, _ in batch])
+    except BaseException as exc:  # handed to whoever waits for an answer
+        for _, _, answer in batch:
+            answer.set_exception(exc)
+        return
+    by_key = {result.idempotency_key: result for result in results}
+    for _, outbound, answer in batch:
+        answer.set_result(by_key.get(outbound.idempotency_key) or SendResult(
+            outbound.idempotency_key, SendStatus.FAILED, None, "no answer in the batch"))
 
 
 def begin_send(host: Amsflow, session: Session, issue: Issue, kind: str, *,
@@ -161,7 +208,7 @@ def begin_send(host: Amsflow, session: Session, issue: Issue, kind: str, *,
         setattr(sending.row, name, value)
     if allowed <= now:
         outbound = OutboundSms(key, phone, message, settings["sender"])
-        sending.answer = _sender_pool().submit(provider.send, outbound)
+        sending.answer = _hand_over(host, session, provider, outbound)
     sendings(session)[key] = sending
     return sending
 

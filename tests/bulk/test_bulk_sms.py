@@ -120,7 +120,9 @@ def test_a_chunk_that_fails_is_done_again_order_by_order_without_sending_twice(
     assert set(failed) == {issues[2].key, issues[5].key}
     assert "ikke gyldig" in failed[issues[5].key]
 
-    requests = [p["refId"] for path, p in stub.state.requests if path.endswith("/sms/send")]
+    requests = [m["refId"] for path, p in stub.state.requests
+                for m in (p.get("sendRequestMessages", []) if path.endswith("/sendbatch")
+                          else [p])]
     assert len(requests) == len(set(requests)) == 7  # 6 booked, 1 refused; none twice
     booked = [i for n, i in enumerate(issues) if n not in (2, 5)]
     codes = set()
@@ -141,7 +143,8 @@ def test_a_chunk_that_fails_is_done_again_order_by_order_without_sending_twice(
     host.clock = None
 
 
-def test_a_chunk_of_bookings_reads_log_rows_and_reply_codes_once(host, session, users, stub):
+def test_a_chunk_of_bookings_is_one_batch_and_reads_log_rows_and_codes_once(
+        host, session, users, stub):
     from sqlalchemy import event
 
     planner = users["planner"]
@@ -164,6 +167,9 @@ def test_a_chunk_of_bookings_reads_log_rows_and_reply_codes_once(host, session, 
     session.expire_all()
     assert session.get(BulkTask, task.id).done == 8
     assert len(stub.sent()) == 8
+    # Each chunk's SMS went to the gateway as one batch.
+    assert [(path.rsplit("/", 1)[1], len(p["sendRequestMessages"]))
+            for path, p in stub.state.requests] == [("sendbatch", 4), ("sendbatch", 4)]
     # Per chunk: one read of the booking keys' log rows, one of taken reply codes.
     assert len([s for s in lookups if "FROM sms_messages" in s]) == 2, lookups
     assert len([s for s in lookups if "field_values.value_str IN" in s]) == 2, lookups

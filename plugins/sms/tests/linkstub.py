@@ -34,6 +34,7 @@ class StubState:
     stall_next: int = 0
     stall_seconds: float = 0.0
     refused: set[str] = field(default_factory=set)
+    latency: float = 0.0  # seconds every answer takes, as across the internet
     counter: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -103,6 +104,8 @@ class _Handler(BaseHTTPRequestHandler):
             # The message is taken but the answer comes too late: the client's retry
             # must not make it a second message.
             time.sleep(state.stall_seconds)
+        if state.latency:
+            time.sleep(state.latency)
         try:
             self._reply(status, answer)
         except (BrokenPipeError, ConnectionResetError):
