@@ -4,6 +4,7 @@ RELEASE commits everything so far)."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select, update
 
 from core.models import Project
@@ -23,3 +24,43 @@ def test_released_savepoint_is_undone_by_the_outer_rollback(host, backend):
         s.close()
     with host.db.new_session() as s:
         assert s.scalar(select(Project.name).where(Project.key == "ELV")) == before
+
+
+def test_removing_a_session_commits_only_what_only_read(host, backend):
+    """The end of a request: a transaction that only read is committed (psycopg keeps
+    its prepared statements then), one that wrote, through the ORM or a Core statement,
+    is rolled back: what a request did not commit never lands."""
+    with host.db.new_session() as s:
+        before = s.scalar(select(Project.name).where(Project.key == "ELV"))
+    # Flushed through the ORM, never committed.
+    s = host.db.session()
+    s.scalar(select(Project).where(Project.key == "ELV")).name = "ORM"
+    s.flush()
+    host.db.remove()
+    # A Core UPDATE, nothing dirty in the session.
+    s = host.db.session()
+    s.execute(update(Project).where(Project.key == "ELV").values(name="Core"))
+    host.db.remove()
+    with host.db.new_session() as s:
+        assert s.scalar(select(Project.name).where(Project.key == "ELV")) == before
+    # Only reads: committed, and the connection is left outside any transaction.
+    s = host.db.session()
+    s.scalar(select(Project.id).limit(1))
+    connection = s.connection()
+    host.db.remove()
+    assert not connection.in_transaction()
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_reads_keep_psycopg_prepared_statements_across_requests(client, host, users, auth,
+                                                                backend):
+    """Sequential API reads on PostgreSQL reach psycopg's prepare threshold (five runs):
+    a rollback at the end of each request used to make psycopg forget them all."""
+    from sqlalchemy import text
+
+    assert host.db.dialect == "postgresql"
+    for _ in range(7):
+        assert client.get("/rest/api/2/project", headers=auth("planner")).status_code == 200
+    with host.db.engine.connect() as conn:  # the one pooled connection the requests used
+        prepared = conn.execute(text("SELECT count(*) FROM pg_prepared_statements")).scalar()
+    assert prepared > 0
