@@ -69,7 +69,7 @@ def send_booking(ctx: WorkflowContext, args: dict[str, Any]) -> None:
     sending = begin_send(host, session, issue, tpl.BOOKING, user=ctx.user,
                          key=booking_key(issue))
 
-    def settle() -> None:  # the transition's statements ran while the gateway answered
+    def settle() -> None:  # after the transition's statements (a bulk chunk's batch)
         row = sending.settle(host, session)
         if row.status in (REFUSED, FAILED):
             raise abort_unsent(host, session, issue, row, ctx.user, "Booking-SMS")

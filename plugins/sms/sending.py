@@ -3,7 +3,8 @@
 The caller owns the transaction. ``send_to_order`` leaves a failed row in the
 session; callers that must undo their other work raise ``SmsNotSent`` (a
 WorkflowAbort), and the row and a comment survive the rollback. ``begin_send``
-lets the caller do its own database work while the gateway answers (a booking's
+leaves the answer to be settled later: in a bulk chunk the messages are collected
+and go to the gateway as one batch when the chunk is flushed (a booking's
 transition is written meanwhile, and undone if the gateway says no).
 """
 
@@ -120,12 +121,13 @@ def _sender_pool() -> ThreadPoolExecutor:
 
 def _hand_over(host: Amsflow, session: Session, provider: SmsProvider,
                outbound: OutboundSms) -> Future[SendResult]:
-    """Send on a sending thread now; in a bulk chunk, into the chunk's outbox, which
-    goes to the gateway as one batch when the chunk is flushed (a batch takes one
+    """Send now; in a bulk chunk, into the chunk's outbox, which goes to the gateway
+    as one batch on a sending thread when the chunk is flushed (a batch takes one
     round trip to a gateway that is far away, where single sends take one each)."""
-    if not host.db.deferring(session):
-        return _sender_pool().submit(provider.send, outbound)
     answer: Future[SendResult] = Future()
+    if not host.db.deferring(session):  # one message: a thread of its own costs more
+        answer.set_result(provider.send(outbound))
+        return answer
     outbox(session).append((provider, outbound, answer))
     if not event.contains(session, "before_flush", _send_before_flush):
         event.listen(session, "before_flush", _send_before_flush)
@@ -166,9 +168,9 @@ def _send_batch(batch: list[tuple[SmsProvider, OutboundSms, Future[SendResult]]]
 def begin_send(host: Amsflow, session: Session, issue: Issue, kind: str, *,
                user: User | None = None, text: str | None = None, key: str | None = None,
                body: str | None = None) -> Sending:
-    """Log one SMS to the order's mobile and hand it to the gateway on a sending
-    thread (or hold it until quiet hours end); the caller settles it when it needs
-    the answer, and meanwhile does its own work.
+    """Log one SMS to the order's mobile and hand it to the gateway (in a bulk chunk:
+    to the chunk's batch; or hold it until quiet hours end); the caller settles it
+    when it needs the answer.
 
     Raises NoMobile when the order cannot get SMS. A key already sent is not sent
     again: the existing row is returned, settled; a key sent in this transaction
