@@ -19,6 +19,7 @@ from core.services import uow
 from core.services.issues import create_issue, values_of
 from core.workflow.engine import transition_issue
 from plugins.sms.tests.linkstub import LinkStub
+from tests.bulk.conftest import worked_sql
 
 DAYTIME = datetime(2025, 4, 22, 8, 0, tzinfo=UTC)  # 10:00 in Oslo: no quiet hours
 
@@ -145,26 +146,12 @@ def test_a_chunk_that_fails_is_done_again_order_by_order_without_sending_twice(
 
 def test_a_chunk_of_bookings_is_one_batch_and_reads_log_rows_and_codes_once(
         host, session, users, stub):
-    from sqlalchemy import event
-
     planner = users["planner"]
     issues = _planned(host, session, planner, 8)  # two chunks of 4
     task = uow.run(host, session, lambda: service.submit(
         host, session, planner, issues, "transition",
         {"transition": "PC_TRANSITION_BOOKING_SENT"}, notify=False))
-    lookups: list[str] = []
-
-    def seen(conn: Any, cursor: Any, sql: str, *args: Any) -> None:
-        if sql.lstrip().upper().startswith("SELECT") and (
-                "sms_messages" in sql or "FROM field_values" in sql):
-            lookups.append(" ".join(sql.split()))
-
-    event.listen(host.db.engine, "before_cursor_execute", seen)
-    try:
-        run_worker(host, burst=True)
-    finally:
-        event.remove(host.db.engine, "before_cursor_execute", seen)
-    session.expire_all()
+    lookups = worked_sql(host, session, "SELECT", ("sms_messages", "FROM field_values"))
     assert session.get(BulkTask, task.id).done == 8
     assert len(stub.sent()) == 8
     # Each chunk's SMS went to the gateway as one batch.

@@ -8,17 +8,17 @@ import uuid
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 
 from core.app import create_app
 from core.bulk import service
 from core.bulk.models import BulkTask
 from core.config import parse_config
 from core.hookspecs import hookimpl
-from core.jobs import run_worker
 from core.models import ChangeGroup, ChangeItem, Issue
 from core.services import uow
 from core.services.issues import create_issue
+from tests.bulk.conftest import worked_sql
 
 REDIS = "redis://127.0.0.1:6379/0"
 
@@ -68,18 +68,7 @@ def _run(host: Any, session: Any, user: Any, issues: list[Issue], operation: str
          params: dict[str, Any]) -> tuple[BulkTask, list[str]]:
     task = uow.run(host, session, lambda: service.submit(
         host, session, user, issues, operation, params, notify=False))
-    updates: list[str] = []
-
-    def seen(conn: Any, cursor: Any, sql: str, *args: Any) -> None:
-        if sql.lstrip().upper().startswith("UPDATE ISSUES"):
-            updates.append(sql)
-
-    event.listen(host.db.engine, "before_cursor_execute", seen)
-    try:
-        run_worker(host, burst=True)
-    finally:
-        event.remove(host.db.engine, "before_cursor_execute", seen)
-    session.expire_all()
+    updates = worked_sql(host, session, "UPDATE issues")
     return session.get(BulkTask, task.id), updates
 
 
