@@ -1,12 +1,17 @@
-"""Shared by the bulk tests: the SMS plugin's loopback Link stand-in fixture, and
-``worked_sql`` to see the statements a burst of the rq worker sends."""
+"""Shared by the bulk tests: the SMS plugin's loopback Link stand-in fixture,
+``app_with_plugin`` for an app with a test plugin enabled in ELV, and ``worked_sql``
+to see the statements a burst of the rq worker sends."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import event
 
+from core.app import create_app
+from core.config import parse_config
 from core.jobs import run_worker
 from plugins.sms.tests.conftest import stub  # noqa: F401 - a fixture, used by name
 
@@ -30,3 +35,16 @@ def worked_sql(host: Any, session: Any, prefix: str, containing: tuple[str, ...]
         event.remove(host.db.engine, "before_cursor_execute", note)
     session.expire_all()
     return seen
+
+
+def app_with_plugin(config_dict: dict[str, Any], plugin: Any, chunk: int) -> Iterator[Any]:
+    """An app on Redis jobs (a queue of its own, chunks of ``chunk``, no pause) with
+    ``plugin`` registered and enabled in ELV only; for an ``app`` fixture to yield from."""
+    config_dict["redis_url"] = "redis://127.0.0.1:6379/0"
+    config_dict["jobs"] = {"queue": f"test-{uuid.uuid4().hex[:8]}", "bulk_chunk": chunk,
+                           "bulk_pause_ratio": 0.0}
+    config_dict["projects"][0]["plugins"][plugin.PLUGIN_NAME] = {}
+    application = create_app(parse_config(config_dict), extra_plugins=(plugin,),
+                             create_schema=True, overrides={"TESTING": True})
+    yield application
+    application.extensions["amsflow"].db.dispose()

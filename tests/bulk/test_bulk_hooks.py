@@ -5,22 +5,19 @@ enable them hear nothing."""
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from core.app import create_app
 from core.bulk import service
 from core.bulk.models import BulkItem, BulkTask
 from core.bulk.runner import run_task
-from core.config import parse_config
 from core.hookspecs import hookimpl
 from core.jobs import run_worker
 from core.services import uow
 from core.services.issues import create_issue
-
-REDIS = "redis://127.0.0.1:6379/0"
+from tests.bulk.conftest import app_with_plugin
 
 
 class Spy:
@@ -59,15 +56,8 @@ def spy() -> Spy:
 
 
 @pytest.fixture
-def app(config_dict: dict[str, Any], spy: Spy) -> Any:
-    config_dict["redis_url"] = REDIS
-    config_dict["jobs"] = {"queue": f"test-{uuid.uuid4().hex[:8]}", "bulk_chunk": 3,
-                           "bulk_pause_ratio": 0.0}
-    config_dict["projects"][0]["plugins"]["bulkspy"] = {}  # ELV only
-    application = create_app(parse_config(config_dict), extra_plugins=(spy,),
-                             create_schema=True, overrides={"TESTING": True})
-    yield application
-    application.extensions["amsflow"].db.dispose()
+def app(config_dict: dict[str, Any], spy: Spy) -> Iterator[Any]:
+    yield from app_with_plugin(config_dict, spy, chunk=3)  # ELV only
 
 
 def _orders(host: Any, session: Any, user: Any, project: str, n: int) -> list[Any]:

@@ -4,23 +4,19 @@ and an order someone changed after the chunk read it is not overwritten."""
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select, update
 
-from core.app import create_app
 from core.bulk import service
 from core.bulk.models import BulkTask
-from core.config import parse_config
 from core.hookspecs import hookimpl
 from core.models import ChangeGroup, ChangeItem, Issue
 from core.services import uow
 from core.services.issues import create_issue
-from tests.bulk.conftest import worked_sql
-
-REDIS = "redis://127.0.0.1:6379/0"
+from tests.bulk.conftest import app_with_plugin, worked_sql
 
 
 class Meddler:
@@ -46,15 +42,8 @@ def meddler() -> Meddler:
 
 
 @pytest.fixture
-def app(config_dict: dict[str, Any], meddler: Meddler) -> Any:
-    config_dict["redis_url"] = REDIS
-    config_dict["jobs"] = {"queue": f"test-{uuid.uuid4().hex[:8]}", "bulk_chunk": 5,
-                           "bulk_pause_ratio": 0.0}
-    config_dict["projects"][0]["plugins"]["meddler"] = {}
-    application = create_app(parse_config(config_dict), extra_plugins=(meddler,),
-                             create_schema=True, overrides={"TESTING": True})
-    yield application
-    application.extensions["amsflow"].db.dispose()
+def app(config_dict: dict[str, Any], meddler: Meddler) -> Iterator[Any]:
+    yield from app_with_plugin(config_dict, meddler, chunk=5)  # ELV only
 
 
 def _orders(host: Any, session: Any, user: Any, n: int) -> list[Issue]:
