@@ -25,6 +25,15 @@ def _(msgid: str, **params: Any) -> str:
 gettext = _
 
 
+def in_language(name: str, name_en: str | None) -> str:
+    """A configured name (status, transition, field) in the caller's language: the
+    config's ``name_en`` for an English request when it has one, else ``name``."""
+    if name_en and has_request_context() and "babel" in current_app.extensions \
+            and str(flask_babel.get_locale() or "")[:2] == "en":
+        return name_en
+    return name
+
+
 def _l(msgid: str, **params: Any) -> flask_babel.LazyString:
     """``_()`` evaluated when the text is used: for messages fixed at import time."""
     return flask_babel.LazyString(_, msgid, **params)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, lazyload
 
 from .. import permissions as perms
-from ..i18n import _
+from ..i18n import _, in_language
 from ..models import Issue, Project, User
 from ..services.errors import Forbidden, InvalidInput, NotFound
 from ..workflow.engine import usable
@@ -100,8 +100,9 @@ def _cannot_transition(host: Amsflow, issue: Issue, ref: str) -> str | None:
     status = host.catalog.status_keys[issue.status_id]
     transition = workflow.find(status, ref)
     if transition is None or transition.system or transition.automatic:
+        found = workflow.statuses[status]
         return _("Overgangen finnes ikke fra status «%(status)s».",
-                 status=workflow.statuses[status].name)
+                 status=in_language(found.name, found.name_en))
     if not usable(host, issue, transition):
         return _("Overgangen er ikke slått på i prosjektet.")
     return None

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from .. import permissions as perms
 from ..fields import OSLO, FieldDef
+from ..i18n import in_language
 from ..services import uow
 
 if TYPE_CHECKING:
@@ -87,18 +88,18 @@ def lang() -> str:
 
 def field_label(fdef: FieldDef) -> str:
     """A field's name in the page language (config holds ``name`` and ``name_en``)."""
-    return fdef.name_en if lang() == "en" and fdef.name_en else fdef.name
+    return in_language(fdef.name, fdef.name_en)
 
 
 def status_name(key: str) -> str:
     st = host().all_statuses().get(key)
     if st is None:
         return key
-    return st.name_en if lang() == "en" and st.name_en else st.name
+    return in_language(st.name, st.name_en)
 
 
 def transition_name(t: Transition) -> str:
-    return t.name_en if lang() == "en" and t.name_en else t.name
+    return in_language(t.name, t.name_en)
 
 
 def fmt_dt(value: datetime | None, with_time: bool = True) -> str:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from .. import permissions as perms
-from ..i18n import _
+from ..i18n import _, in_language
 from ..models import Comment, Issue, Resolution, User
 from ..services.errors import Forbidden, InvalidInput
 from ..services.history import HistoryItem, collecting, record
@@ -87,7 +87,8 @@ def transition_issue(host: Amsflow, session: Session, user: User | None, issue: 
     transition = workflow.find(status, ref)
     if transition is None or not usable(host, issue, transition) or \
             ((transition.system or transition.automatic) and not system):
-        status_name = workflow.statuses[status].name if status in workflow.statuses else status
+        found = workflow.statuses.get(status)
+        status_name = in_language(found.name, found.name_en) if found else status
         raise InvalidInput(_("Overgangen '%(ref)s' er ikke gyldig for %(key)s i status "
                              "«%(status)s».", ref=ref, key=issue.key, status=status_name))
     if not system:
@@ -96,7 +97,8 @@ def transition_issue(host: Amsflow, session: Session, user: User | None, issue: 
                    inputs=dict(inputs or {}), comment=comment)
     if not conditions_pass(ctx):
         raise Forbidden(_("Du kan ikke utføre «%(transition)s» på %(key)s nå.",
-                          transition=transition.name, key=issue.key))
+                          transition=in_language(transition.name, transition.name_en),
+                          key=issue.key))
     history = _apply_screen(host, session, ctx, system)
     errors: dict[str, str] = {}
     for vref in transition.validators:

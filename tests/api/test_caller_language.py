@@ -51,7 +51,7 @@ def test_invalid_transition_in_the_callers_language(client, bearer, order):
     body = {"transition": {"id": "9999"}}
     english = _error(client.post(url, json=body, headers={**bearer("planner"), **EN}), 400)
     assert english["errorMessages"] == [
-        f"The transition '9999' is not valid for {key} in status 'Åpen'."]
+        f"The transition '9999' is not valid for {key} in status 'Open'."]
     bokmal = _error(client.post(url, json=body, headers=bearer("planner")), 400)
     assert bokmal["errorMessages"] == [
         f"Overgangen '9999' er ikke gyldig for {key} i status «Åpen»."]
