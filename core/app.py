@@ -145,17 +145,21 @@ def _credentials() -> str:
     return header
 
 
+def _pairs_hold_nul(pairs: Any) -> bool:
+    return any(_holds_nul(k) or _holds_nul(v) for k, v in pairs.items(multi=True))
+
+
 def _request_holds_nul() -> bool:
     """Whether any text a caller sent (path, query, form, JSON, credentials, file
     names) holds a NUL character, which PostgreSQL refuses in any text."""
     if "\x00" in request.path or "\x00" in _credentials():
         return True
-    if any(_holds_nul(v) for v in request.args.values()):
+    if _pairs_hold_nul(request.args):
         return True
     if request.is_json:
         return _holds_nul(request.get_json(silent=True))
     if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in request.form.items(multi=True)) \
+        return _pairs_hold_nul(request.form) \
             or any(_holds_nul(f.filename or "") for f in request.files.values())
     return False
 

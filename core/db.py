@@ -143,7 +143,7 @@ class Database:
     @staticmethod
     def flush(session: Session) -> None:
         """Flush now, unless a bulk chunk defers it to batch the statements."""
-        if not session.info.get(DEFER_FLUSH):
+        if not Database.deferring(session):
             session.flush()
 
     @staticmethod
@@ -156,7 +156,7 @@ class Database:
         """Call a transition's settlers now that it is flushed; a bulk chunk that
         defers the flush defers them too, to after its one flush (``settle_deferred``),
         so the gateway calls they wait for run meanwhile."""
-        if session.info.get(DEFER_FLUSH):
+        if Database.deferring(session):
             session.info.setdefault(SETTLE_LATER, []).extend(settlers)
             return
         for fn in settlers:

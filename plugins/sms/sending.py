@@ -119,15 +119,12 @@ def _sender_pool() -> ThreadPoolExecutor:
     return _senders[1]
 
 
-def _hand_over(host: Amsflow, session: Session, provider: SmsProvider,
-               outbound: OutboundSms) -> Future[SendResult]:
-    """Send now; in a bulk chunk, into the chunk's outbox, which goes to the gateway
-    as one batch on a sending thread when the chunk is flushed (a batch takes one
-    round trip to a gateway that is far away, where single sends take one each)."""
+def _queue(session: Session, provider: SmsProvider,
+           outbound: OutboundSms) -> Future[SendResult]:
+    """Put a bulk chunk's message in its outbox, which goes to the gateway as one batch
+    on a sending thread when the chunk is flushed (a batch takes one round trip to a
+    gateway that is far away, where single sends take one each)."""
     answer: Future[SendResult] = Future()
-    if not host.db.deferring(session):  # one message: a thread of its own costs more
-        answer.set_result(provider.send(outbound))
-        return answer
     outbox(session).append((provider, outbound, answer))
     if not event.contains(session, "before_flush", _send_before_flush):
         event.listen(session, "before_flush", _send_before_flush)
@@ -210,7 +207,10 @@ def begin_send(host: Amsflow, session: Session, issue: Issue, kind: str, *,
         setattr(sending.row, name, value)
     if allowed <= now:
         outbound = OutboundSms(key, phone, message, settings["sender"])
-        sending.answer = _hand_over(host, session, provider, outbound)
+        if host.db.deferring(session):
+            sending.answer = _queue(session, provider, outbound)
+        else:  # one message: sent now, in this thread (a thread of its own costs more)
+            sending.result, sending.answered = provider.send(outbound), host.now()
     sendings(session)[key] = sending
     return sending
 

@@ -38,24 +38,16 @@ def order_phone(host: Amsflow, issue: Issue) -> tuple[str | None, str | None]:
     return check_mobile(values.get("mobile"), region)
 
 
-def _open_with_code(host: Amsflow, code: str) -> Any:
-    """Open orders holding this reply code (the (field_id, value_str) index finds them)."""
+def _open_with_code(host: Amsflow, code: str | set[str]) -> Any:
+    """Open orders holding this reply code, or any of a set of them (the (field_id,
+    value_str) index finds them)."""
     fdef = host.fields["reply_code"]
+    test = (FieldValue.value_str.in_(sorted(code)) if isinstance(code, set)
+            else FieldValue.value_str == code)
     return (select(Issue)
             .join(FieldValue, FieldValue.issue_id == Issue.id)
             .join(Status, Status.id == Issue.status_id)
-            .where(FieldValue.field_id == fdef.id, FieldValue.value_str == code,
-                   Status.category != "done"))
-
-
-def _open_with_code_in(host: Amsflow, codes: set[str]) -> Any:
-    """The codes of ``codes`` that open orders hold."""
-    fdef = host.fields["reply_code"]
-    return (select(FieldValue.value_str)
-            .join(Issue, FieldValue.issue_id == Issue.id)
-            .join(Status, Status.id == Issue.status_id)
-            .where(FieldValue.field_id == fdef.id, FieldValue.value_str.in_(sorted(codes)),
-                   Status.category != "done"))
+            .where(FieldValue.field_id == fdef.id, test, Status.category != "done"))
 
 
 def code_taken(host: Amsflow, session: Session, code: str) -> bool:
@@ -154,7 +146,8 @@ def prepare_chunk(host: Amsflow, session: Session, issues: list[Issue],
             return
         made = codes_made(session)
         wanted = candidates(2 * lacking) - made
-        taken = set(session.scalars(_open_with_code_in(host, wanted)))
+        taken = set(session.scalars(
+            _open_with_code(host, wanted).with_only_columns(FieldValue.value_str)))
     free = sorted(wanted - taken)
     made.update(free)
     spare_codes(session).extend(free)

@@ -21,6 +21,7 @@ CASES = [
     ("POST", "/rest/api/2/filter", {"name": "f\x00", "jql": "project = ELV"}),
     ("GET", "/rest/api/2/search?jql=summary~%22a%00%22", None),
     ("GET", "/rest/api/2/user?username=a%00", None),
+    ("GET", "/rest/api/2/user?user%00name=a", None),
     ("GET", "/rest/api/2/issue/ELV-1%00", None),
 ]
 

@@ -151,7 +151,8 @@ def test_a_chunk_of_bookings_is_one_batch_and_reads_log_rows_and_codes_once(
     task = uow.run(host, session, lambda: service.submit(
         host, session, planner, issues, "transition",
         {"transition": "PC_TRANSITION_BOOKING_SENT"}, notify=False))
-    lookups = worked_sql(host, session, "SELECT", ("sms_messages", "FROM field_values"))
+    lookups = worked_sql(host, session, "SELECT",
+                         ("sms_messages", "FROM field_values", "field_values.value_str"))
     assert session.get(BulkTask, task.id).done == 8
     assert len(stub.sent()) == 8
     # Each chunk's SMS went to the gateway as one batch.
