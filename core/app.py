@@ -78,7 +78,7 @@ def create_app(config: Config | str | os.PathLike[str] | None = None, *,
         SESSION_COOKIE_SAMESITE="Lax",
         MAX_CONTENT_LENGTH=int(cfg["max_attachment_mb"] * 1024 * 1024) + 1024 * 1024,
         BABEL_DEFAULT_LOCALE=cfg["default_locale"],
-        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
+        BABEL_TRANSLATION_DIRECTORIES=";".join(_translation_directories(h)),
         WTF_CSRF_TIME_LIMIT=None,
         JSON_SORT_KEYS=False,
         **(overrides or {}),
@@ -93,6 +93,22 @@ def create_app(config: Config | str | os.PathLike[str] | None = None, *,
     _health(app, h)
     h.plugins.hook.startup(host=h)
     return app
+
+
+def _translation_directories(h: Amsflow) -> list[str]:
+    """The core's catalog, then each plugin package's own ``translations/`` folder.
+
+    Flask-Babel merges them, so a plugin keeps its UI words beside its code
+    (``pybabel extract`` over the plugin, ``pybabel compile -d plugins/x/translations``).
+    """
+    dirs = [str(Path(__file__).parent / "translations")]
+    for _name, plugin in h.plugins.pm.list_name_plugin():
+        module_file = getattr(plugin, "__file__", None)
+        if module_file and Path(module_file).name == "__init__.py":
+            folder = Path(module_file).parent / "translations"
+            if folder.is_dir() and str(folder) not in dirs:
+                dirs.append(str(folder))
+    return dirs
 
 
 def _locale() -> str:

@@ -47,3 +47,14 @@ ensure_services() {
     for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && break; sleep 1; done
   fi
 }
+
+ensure_npm() {
+  # The browser libraries of package.json, pinned by package-lock.json (served by
+  # core/web/vendor.py). Reinstalled when the lockfile is newer than node_modules.
+  local stamp="$ROOT/node_modules/.package-lock.json"
+  command -v npm >/dev/null 2>&1 || ensure_debs nodejs npm
+  if [ ! -f "$stamp" ] || [ "$ROOT/package-lock.json" -nt "$stamp" ]; then
+    echo "Installing browser libraries (npm ci)"
+    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+}

@@ -30,7 +30,9 @@ from . import (  # noqa: E402
     shell,
     tokens,
     transitions,
+    vendor,
 )
 
 __all__ = ["admin", "auth_views", "blueprint", "bp", "errors", "home", "issue_actions",
-           "issue_forms", "issue_view", "shell", "tokens", "transitions"]
+           "issue_forms", "issue_view", "shell", "tokens", "transitions",
+           "vendor"]
