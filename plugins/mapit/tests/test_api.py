@@ -114,7 +114,8 @@ def no_fjn_map(config_dict: dict[str, Any]) -> dict[str, Any]:
     return config_dict
 
 
-def test_project_not_enabling_mapit_stays_off_the_map(no_fjn_map: Any, client: Any, auth: Any, placed: Any) -> None:
+def test_project_not_enabling_mapit_stays_off_the_map(no_fjn_map: Any, client: Any,
+                                                      auth: Any, placed: Any) -> None:
     body = client.get(f"{URL}?bbox={OSLO_BOX}", headers=auth("planner")).get_json()
     assert keys(body) == {"ELV-1", "ELV-2", "ELV-3", "ELV-4"}
 
