@@ -39,7 +39,12 @@
     let loaded = 0;
     tiles.on("tileload", () => { loaded += 1; el.dataset.tiles = "online"; });
     tiles.on("tileerror", () => {
-      if (!loaded && el.dataset.tiles !== "offline") { el.dataset.tiles = "offline"; say(T.noTiles); }
+      // No tile has come: take the layer away, so broken tiles do not hide the outline.
+      if (!loaded && el.dataset.tiles !== "offline") {
+        el.dataset.tiles = "offline";
+        say(T.noTiles);
+        map.removeLayer(tiles);
+      }
     });
     tiles.addTo(map);
   } else {
@@ -119,7 +124,7 @@
       map: (p) => ({alerts: p.alert ? 1 : 0}),
       reduce: (acc, p) => { acc.alerts += p.alerts; },
     }).load(points);
-    document.querySelector(`[data-count="${layer.i}"]`).textContent = `(${num(points.length)})`;
+    document.querySelector(`[data-layer-count="${layer.i}"]`).textContent = `(${num(points.length)})`;
   }
 
   function ensureLoaded(layer) {
@@ -138,10 +143,16 @@
     const bbox = [Math.max(-180, b.getWest()), Math.max(-85, b.getSouth()),
                   Math.min(180, b.getEast()), Math.min(85, b.getNorth())];
     const zoom = Math.round(map.getZoom());
+    const shown = new Set(); // an order in two layers gets one pin
     for (const layer of layers) {
       layer.group.clearLayers();
       if (!layer.on || !layer.index) continue;
-      for (const f of layer.index.getClusters(bbox, zoom)) layer.group.addLayer(marker(f, layer));
+      for (const f of layer.index.getClusters(bbox, zoom)) {
+        const key = f.properties.key;
+        if (key && shown.has(key)) continue;
+        if (key) shown.add(key);
+        layer.group.addLayer(marker(f, layer));
+      }
     }
     el.dataset.markers = String(el.querySelectorAll(".mapit-pin, .mapit-cluster").length);
   }
