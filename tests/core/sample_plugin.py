@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 from flask import Blueprint, jsonify
+from markupsafe import Markup
 from marshmallow import Schema, fields
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -157,4 +158,4 @@ def issue_actions(issue: Any, user: Any) -> list[IssueAction]:
 
 @hookimpl
 def issue_panels(issue: Any, user: Any) -> list[IssuePanel]:
-    return [IssuePanel("Sample", f"<b>{issue.key}</b>", id="sample")]
+    return [IssuePanel("Sample", Markup("<b>{}</b>").format(issue.key), id="sample")]
