@@ -95,7 +95,8 @@ def gadget_data(host: Any, s: Session, viewer: User, gtype: GadgetType,
                 now: datetime | None = None) -> dict[str, Any]:
     """``{"type", "title", "data", "generated", "cached", "filter", "jql"}``."""
     common, own = load_settings(gtype, raw)
-    jql, f = source(host, s, viewer, common) if gtype.uses_filter else ("", None)
+    wants = gtype.uses_filter or common["filterId"] or (common["jql"] or "").strip()
+    jql, f = source(host, s, viewer, common) if wants else ("", None)
     seconds = common["refresh"] * 60 or DEFAULT_CACHE_SECONDS
     key = cache_key(gtype.key, own, jql, _scope(host, s, viewer, jql), lang,
                     (f.id, f.updated) if f is not None else None)
