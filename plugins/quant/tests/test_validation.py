@@ -8,9 +8,9 @@ import json
 from rq.job import JOB_ID_PATTERN
 from sqlalchemy import select
 
+from core.jobs import run_periodic_once
 from core.models import JobRecord
 from core.services.issues import create_issue
-from core.jobs import run_periodic_once
 from plugins.quant.models import QuantMessage, QuantOrderRef
 
 from .flow import change_count, comments, fresh, resolve, step
