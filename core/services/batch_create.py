@@ -105,14 +105,13 @@ def create_prepared(host: Amsflow, session: Session, user: Any,
                       for fid, cols in order.columns.items())
     if values:
         session.execute(insert(FieldValue), values)
-    caller = host.plugins.for_project(project_key, "issue_created")
-    if caller.get_hookimpls():
+    if host.plugins.listening(project_key, "issue_created"):
         created = [o.id for o in orders]
 
         def tell() -> None:
             with host.db.new_session() as s:
                 for issue in s.scalars(select(Issue).where(Issue.id.in_(created))):
-                    host.emit(issue, "issue_created", user=user)
+                    host.plugins.issue_created(host, issue, user)
 
         host.db.after_commit(session, tell)
     return orders

@@ -110,7 +110,7 @@ class QuantClient:
     """Quant calling our API: each request signed with its secret (a Flask client)."""
 
     def __init__(self, client: Any, secret: str) -> None:
-        self.client, self.hook = client, Webhook(secret)
+        self.client, self.webhook = client, Webhook(secret)
 
     def headers(self, body: str, message_id: str | None = None,
                 when: datetime | None = None) -> dict[str, str]:
@@ -118,7 +118,7 @@ class QuantClient:
         when = when or datetime.now(UTC)
         return {"Content-Type": "application/json", "webhook-id": message_id,
                 "webhook-timestamp": str(int(when.timestamp())),
-                "webhook-signature": self.hook.sign(message_id, when, body)}
+                "webhook-signature": self.webhook.sign(message_id, when, body)}
 
     def post(self, path: str, payload: Any = None, *, message_id: str | None = None,
              when: datetime | None = None, query: str = "") -> Any:
