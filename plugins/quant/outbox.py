@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.orm import Session, aliased
 
+from core.db import AFTER_COMMIT
 from core.models import JobRecord
 
 from .models import (
@@ -58,13 +59,14 @@ def add(host: Amsflow, session: Session, kind: str, issue: Any, external_id: str
                        payload=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
                        created=now, updated=now, due_at=now, last_error="")
     session.add(row)
-    if not session.info.get(_KICK):
-        session.info[_KICK] = True
-
+    pending = session.info.get(AFTER_COMMIT) or []
+    mine = session.info.get(_KICK)
+    if mine is None or not any(cb is mine for cb in pending):
+        # Not yet queued in this transaction (or a rolled-back savepoint dropped it).
         def after() -> None:
-            session.info.pop(_KICK, None)
             kick(host, issue.project.key)
 
+        session.info[_KICK] = after
         host.db.after_commit(session, after)
     return row
 
