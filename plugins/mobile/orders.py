@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, lazyload
 
 from core import permissions as perms
 from core.fields import OSLO
+from core.i18n import in_language
 from core.models import Attachment, ChangeGroup, Comment, Issue, User
 from core.services.issues import load_values, values_of
 
@@ -110,6 +111,7 @@ def order_json(host: Amsflow, issue: Issue, rev: int, comments: list[Comment],
                files: list[Attachment]) -> dict[str, Any]:
     values = values_of(host, issue)
     status = host.catalog.status_keys[issue.status_id]
+    found = host.all_statuses()[status]
     conf = settings(host, issue.project.key)
     workflow = host.workflow_of(issue)
     start = values.get("planned_start")
@@ -118,7 +120,7 @@ def order_json(host: Amsflow, issue: Issue, rev: int, comments: list[Comment],
     return {
         "key": issue.key, "id": issue.id, "project": issue.project.key, "rev": rev,
         "version": issue.version, "summary": issue.summary, "description": issue.description,
-        "status": {"key": status, "name": issue.status.name,
+        "status": {"key": status, "name": in_language(found.name, found.name_en),
                    "colour": host.status_colour(status)},
         "resolution": issue.resolution.name if issue.resolution else None,
         "plannedStart": start.isoformat() if start else None,
