@@ -218,8 +218,8 @@ def remember(host: Any, s: Session, user: User, d: Dashboard) -> None:
 
 def landing(host: Any, s: Session, user: User) -> Dashboard | None:
     """The last used dashboard the user may still see; else their first favourite;
-    else the first visible predefined one (the user's grid company's before the
-    instance's); else any visible one."""
+    else the first visible predefined one (in config order: the grid companies' before
+    the instance's); else any visible one."""
     row = s.get(DashboardLastUsed, user.id)
     if row is not None:
         found = s.scalar(select(Dashboard).where(Dashboard.id == row.dashboard_id,
@@ -230,8 +230,7 @@ def landing(host: Any, s: Session, user: User) -> Dashboard | None:
     if favs:
         return favs[0]
     return s.scalar(select(Dashboard).where(visible_clause(host, s, user))
-                    .order_by(Dashboard.system_key.is_(None), Dashboard.system_key,
-                              Dashboard.id).limit(1))
+                    .order_by(Dashboard.system_key.is_(None), Dashboard.id).limit(1))
 
 
 def clear_gadgets(s: Session, d: Dashboard) -> None:
