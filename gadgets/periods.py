@@ -12,21 +12,21 @@ from marshmallow import Schema, fields, validate
 from core.dashboards.contract import GadgetContext, GadgetType
 from core.dashboards.query import NONE, period_label, period_start
 from core.fields import OSLO
-from core.i18n import _
+from core.i18n import _, _l
 
 SCRIPT = ("gadgets.static", "gadgets.js")
 CHART_JS = ("chart.js/dist/chart.umd.min.js",)
-PERIODS = (("day", "Dag"), ("week", "Uke"), ("month", "Måned"))
-MEASURES = (("exchanged", "Målere byttet (løst med Ok)"), ("resolved", "Løst"),
-            ("created", "Opprettet"))
-SPLITS = (("none", "Ingen"), ("assignee", "Montør (ansvarlig)"), ("status", "Status"),
-          ("project", "Nettselskap"))
+PERIODS = (("day", _l("Dag")), ("week", _l("Uke")), ("month", _l("Måned")))
+MEASURES = (("exchanged", _l("Målere byttet (løst med Ok)")), ("resolved", _l("Løst")),
+            ("created", _l("Opprettet")))
+SPLITS = (("none", _l("Ingen")), ("assignee", _l("Montør (ansvarlig)")),
+          ("status", _l("Status")), ("project", _l("Nettselskap")))
 SUCCESS = "Ok"
 
 
 def _period_field() -> fields.String:
     return fields.String(load_default="week", validate=validate.OneOf(
-        [p for p, _l in PERIODS], labels=[label for _p, label in PERIODS]),
+        [p for p, _label in PERIODS], labels=[label for _p, label in PERIODS]),
         metadata={"label": "Periode", "label_en": "Period"})
 
 
@@ -63,12 +63,12 @@ def _series(counts: Counter[tuple[date, Any]], starts: list[date], period: str
 
 class ProgressSettings(Schema):
     measure = fields.String(load_default="exchanged", validate=validate.OneOf(
-        [m for m, _l in MEASURES], labels=[label for _m, label in MEASURES]),
+        [m for m, _label in MEASURES], labels=[label for _m, label in MEASURES]),
         metadata={"label": "Mål", "label_en": "Measure"})
     period = _period_field()
     periods = _count_field(12)
     split = fields.String(load_default="none", validate=validate.OneOf(
-        [s for s, _l in SPLITS], labels=[label for _s, label in SPLITS]),
+        [s for s, _label in SPLITS], labels=[label for _s, label in SPLITS]),
         metadata={"label": "Fordelt på", "label_en": "Split by"})
 
 
@@ -84,7 +84,8 @@ def progress(ctx: GadgetContext) -> dict[str, Any]:
     split = None if cfg["split"] == "none" else cfg["split"]
     counts = q.buckets(column, since=since_of(starts[0]), split=split, where=where)
     series = _series(counts, starts, cfg["period"])
-    labeller = q.labeller(split) if split else (lambda _v: dict(MEASURES)[cfg["measure"]])
+    labeller = q.labeller(split) if split else (
+        lambda _v: str(dict(MEASURES)[cfg["measure"]]))
     datasets = [{"value": NONE if v is None else v, "label": labeller(v), "counts": c,
                  "total": sum(c)} for v, c in series.items()]
     datasets.sort(key=lambda d: (-d["total"], d["label"]))

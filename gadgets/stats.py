@@ -11,6 +11,7 @@ from sqlalchemy import func
 
 from core.dashboards.contract import GadgetContext, GadgetType
 from core.dashboards.query import NONE
+from core.i18n import _l
 
 SCRIPT = ("gadgets.static", "gadgets.js")
 CHART_JS = ("chart.js/dist/chart.umd.min.js",)
@@ -53,7 +54,7 @@ def average_age(ctx: GadgetContext) -> dict[str, Any]:
 
 class BomturSettings(Schema):
     chart = fields.String(load_default="bar", validate=validate.OneOf(
-        ["bar", "pie"], labels=["Stolper", "Kake"]),
+        ["bar", "pie"], labels=[_l("Stolper"), _l("Kake")]),
         metadata={"label": "Diagram", "label_en": "Chart"})
     success = fields.String(load_default="Ok,Kansellert", metadata={
         "label": "Løsningsstatuser som ikke er bomtur (kommaseparert)",

@@ -225,8 +225,7 @@ def arrange(dashboard_id: int) -> Any:
 def gadget_data_view(dashboard_id: int, gadget_id: int) -> Any:
     h, s, me = ctx()
     me = caller()
-    d = service.get_dashboard(h, s, me, dashboard_id)
-    g = gadgets.gadget_of(d, gadget_id)
+    g = service.visible_gadget(h, s, me, dashboard_id, gadget_id)
     out = gadget_data(h, s, me, gadget_type(h, g.type), gadgets.settings_of(g),
                       lang=request_lang(), fresh=fresh_arg())
     return jsonify({**out, "id": g.id})

@@ -52,6 +52,21 @@ def get_dashboard(host: Any, s: Session, user: User | None, dashboard_id: Any) -
     return d
 
 
+def visible_gadget(host: Any, s: Session, user: User | None, dashboard_id: int,
+                   gadget_id: int) -> DashboardGadget:
+    """One gadget of a dashboard the user may see, in one query (the data request of
+    each gadget needs neither the dashboard's other gadgets nor its shares)."""
+    g = s.scalar(select(DashboardGadget).join(Dashboard, Dashboard.id ==
+                                              DashboardGadget.dashboard_id)
+                 .where(DashboardGadget.id == gadget_id,
+                        DashboardGadget.dashboard_id == dashboard_id,
+                        visible_clause(host, s, user)))
+    if g is None:
+        raise NotFound(_("Miniprogrammet %(id)s finnes ikke på dashbordet, eller du har ikke "
+                         "tilgang til det.", id=gadget_id))
+    return g
+
+
 def can_edit(host: Any, user: User | None, d: Dashboard) -> bool:
     return user is not None and (d.owner_id == user.id or perms.is_admin(host, user))
 

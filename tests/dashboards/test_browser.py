@@ -32,6 +32,17 @@ def _login(page: Any, url: str, who: str) -> None:
     page.click("button[type=submit]")
 
 
+def _drag(page: Any, source: Any, target: Any) -> None:
+    """HTML5 drag with the mouse, in steps (as a person drags; Chromium starts a drag
+    only after the pointer moved with the button down)."""
+    a, b = source.bounding_box(), target.bounding_box()
+    page.mouse.move(a["x"] + 20, a["y"] + a["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(a["x"] + 40, a["y"] + a["height"] / 2, steps=5)
+    page.mouse.move(b["x"] + b["width"] / 2, b["y"] + 30, steps=10)
+    page.mouse.up()
+
+
 def _jql_count(host: Any, who: str, jql: str) -> int:
     with host.db.new_session() as s:
         viewer = s.query(User).filter_by(username=who).one()
@@ -118,3 +129,17 @@ def test_land_create_share_find_and_copy(browser_page, live_url, host, elv_order
     page.locator(".gadget[data-type='gadgets.bomtur'] .gadget-total, "
                  ".gadget[data-type='gadgets.bomtur'] .muted").first.wait_for()
     assert page.locator("#add-gadget").count() == 1  # the copy is theirs
+
+    # drag the first gadget of the left column into the right one, and remove one by "…"
+    first = page.locator(".dash-col[data-col='0'] .gadget").first
+    moved_id = first.get_attribute("data-id")
+    _drag(page, first.locator(".gadget-head"), page.locator(".dash-col[data-col='1']"))
+    page.wait_for_selector(f".dash-col[data-col='1'] .gadget[data-id='{moved_id}']")
+    page.reload()
+    page.wait_for_selector(f".dash-col[data-col='1'] .gadget[data-id='{moved_id}']")
+    page.once("dialog", lambda dialog: dialog.accept())
+    box = page.locator(f".gadget[data-id='{moved_id}']")
+    box.locator(".gadget-menu summary").click()
+    box.locator("button[data-act='remove']").click()
+    page.wait_for_selector(f".gadget[data-id='{moved_id}']", state="detached")
+    assert page.locator(".gadget").count() == 7

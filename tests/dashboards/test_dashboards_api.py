@@ -148,3 +148,21 @@ def test_dashboards_are_in_the_openapi_document(client):
                  "/rest/api/2/dashboard/{dashboard_id}/gadget/{gadget_id}/data",
                  "/rest/api/2/dashboard/gadgets", "/rest/api/2/dashboard/gadgets/{key}/data"):
         assert path in paths
+
+
+def test_messages_and_pages_in_the_callers_language(app, client, orders):
+    from tests.web.conftest import Browser
+
+    english = {**basic_auth("planner"), "Accept-Language": "en"}
+    missing = client.get(f"{API}/99999", headers=english)
+    assert missing.get_json()["errorMessages"] == [
+        "Dashboard 99999 does not exist, or you have no access to it."]
+    types = client.get(f"{API}/gadgets", headers=english).get_json()["gadgets"]
+    pie = next(t for t in types if t["key"] == "gadgets.pie")
+    assert (pie["name"], pie["config"][0]["label"]) == ("Pie chart", "Field")
+    b = Browser(app.test_client())
+    assert b.login("planner").status_code == 302
+    assert "Administrer dashbord" in b.get("/dashboards/manage").text
+    b.post("/language", {"lang": "en", "next": "/dashboards/manage"})
+    page = b.get("/dashboards/manage").text
+    assert "Manage dashboards" in page and "Popular" in page

@@ -1,0 +1,167 @@
+"""Dashboard benchmark: the data of every gadget of *Ukentlig framdrift* (8 gadgets),
+cold (nothing cached) and cached, as a planner, over many orders.
+
+    python benchmarks/dashboards/run.py                          # PostgreSQL, 1,000,000
+    python benchmarks/dashboards/run.py --orders 200000           # smaller, quicker load
+    python benchmarks/dashboards/run.py --backend sqlite --orders 50000
+
+Orders come from the demo loader through the search benchmark's loader (realistic
+statuses, resolutions with their dates, assignees, history), into a PostgreSQL schema
+``bench_dashboards`` (or a SQLite file in the temp folder), kept between runs and
+loaded on top while the count grows. Each gadget's data is read over HTTP from the
+app (``GET /rest/api/2/dashboard/{id}/gadget/{gid}/data`` with an API token), one
+after another: *cold* with ``?refresh=1`` (no cache), *cached* without. Targets: all
+8 together < 1 s cold and < 100 ms cached. Exit status 1 when missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib.util
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, func, select, text
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from core.app import create_app  # noqa: E402
+from core.auth import create_token  # noqa: E402
+from core.config import parse_config  # noqa: E402
+from core.dashboards.models import Dashboard  # noqa: E402
+from core.models import Issue, User  # noqa: E402
+
+PG_URL = os.environ.get("AMSFLOW_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+SCHEMA = "bench_dashboards"
+DASHBOARD = "ELV:ukentlig"
+COLD_MS, CACHED_MS = 1000.0, 100.0
+
+
+def _search_bench() -> Any:
+    """The search benchmark's loader and ANALYZE (one loader for both benchmarks)."""
+    spec = importlib.util.spec_from_file_location(
+        "search_bench", ROOT / "benchmarks" / "search" / "run.py")
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    sys.path.insert(0, str(ROOT / "benchmarks" / "search"))
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+def make_app(backend: str, fresh: bool) -> Any:
+    import yaml
+
+    cfg = yaml.safe_load((ROOT / "config" / "demo.yaml").read_text(encoding="utf-8"))
+    data_dir = Path(tempfile.gettempdir()) / "amsflow-bench-dashboards"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if backend == "postgresql":
+        admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            if fresh:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
+            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{SCHEMA}"'))
+        admin.dispose()
+        sep = "&" if "?" in PG_URL else "?"
+        url = f"{PG_URL}{sep}options=-csearch_path%3D{SCHEMA}"
+    else:
+        db = data_dir / "bench.sqlite"
+        if fresh:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+        url = f"sqlite:///{db}"
+    cfg.update(database_url=url, data_dir=str(data_dir), redis_url=None,
+               workflows={"ams": str(ROOT / "workflows" / "ams.yaml")})
+    os.environ.setdefault("AMSFLOW_SECRET_KEY", "bench")
+    return create_app(parse_config(cfg), create_schema=True)
+
+
+def timed_round(client: Any, urls: list[str], headers: dict[str, str], fresh: bool
+                ) -> list[float]:
+    out = []
+    for url in urls:
+        t0 = time.perf_counter()
+        answer = client.get(url + ("?refresh=1" if fresh else ""), headers=headers)
+        out.append((time.perf_counter() - t0) * 1000)
+        body = answer.get_json()
+        assert answer.status_code == 200, body
+        assert body["cached"] is not fresh, (url, body["cached"])
+    return out
+
+
+def run(backend: str, n: int, repeat: int, fresh: bool) -> list[str]:
+    search = _search_bench()
+    app = make_app(backend, fresh)
+    host = app.extensions["amsflow"]
+    with host.db.new_session() as s:
+        have = s.scalar(select(func.count()).select_from(Issue)) or 0
+    if have > n:
+        host.db.dispose()
+        app, have = make_app(backend, True), 0
+        host = app.extensions["amsflow"]
+    if have != n:
+        print(f"{backend}: loading {n - have:,} orders ({have:,} there)")
+        t0 = time.perf_counter()
+        search.load(host, n, print, have)
+        print(f"  loaded in {time.perf_counter() - t0:.0f} s")
+    else:
+        search.analyze(host)
+    with host.db.new_session() as s:
+        planner = s.scalar(select(User).where(User.username == "planlegger1"))
+        token = create_token(s, planner, "bench")
+        d = s.scalar(select(Dashboard).where(Dashboard.system_key == DASHBOARD))
+        gadgets = [(g.id, g.type) for g in sorted(d.gadgets, key=lambda g: (g.column,
+                                                                          g.position))]
+        name = d.name
+        did = d.id
+    urls = [f"/rest/api/2/dashboard/{did}/gadget/{gid}/data" for gid, _t in gadgets]
+    headers = {"Authorization": f"Bearer {token}"}
+    client = app.test_client()
+    gc.collect()
+    gc.freeze()
+    first_cold = timed_round(client, urls, headers, True)
+    colds = [first_cold] + [timed_round(client, urls, headers, True) for _ in range(repeat - 1)]
+    cacheds = [timed_round(client, urls, headers, False) for _ in range(repeat)]
+    print(f"\n{backend}, {n:,} orders, «{name}» ({len(urls)} gadgets), as planlegger1, "
+          f"{repeat} rounds, ms per gadget (median over rounds)")
+    print(f"{'gadget':<28} {'cold first':>10} {'cold p50':>9} {'cached p50':>11}")
+    for i, (_gid, gtype) in enumerate(gadgets):
+        print(f"{gtype:<28} {first_cold[i]:>10.1f} "
+              f"{statistics.median(r[i] for r in colds):>9.1f} "
+              f"{statistics.median(r[i] for r in cacheds):>11.1f}")
+    cold_totals = [sum(r) for r in colds]
+    cached_totals = [sum(r) for r in cacheds]
+    cold, cached = max(cold_totals), max(cached_totals)
+    print(f"{'all 8, one after another':<28} {sum(first_cold):>10.1f} "
+          f"{statistics.median(cold_totals):>9.1f} {statistics.median(cached_totals):>11.1f}")
+    print(f"worst round: cold {cold:.1f} ms (target < {COLD_MS:.0f}), cached {cached:.1f} ms "
+          f"(target < {CACHED_MS:.0f})")
+    host.db.dispose()
+    failures = []
+    if cold >= COLD_MS:
+        failures.append(f"{backend}: cold {cold:.0f} ms")
+    if cached >= CACHED_MS:
+        failures.append(f"{backend}: cached {cached:.0f} ms")
+    return failures
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--backend", choices=("postgresql", "sqlite"), default="postgresql")
+    ap.add_argument("--orders", type=int, default=1_000_000)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--fresh", action="store_true", help="drop and reload the data")
+    args = ap.parse_args()
+    failures = run(args.backend, args.orders, args.repeat, args.fresh)
+    if failures:
+        print("\nOver target: " + "; ".join(failures))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
