@@ -43,6 +43,13 @@ def _drag(page: Any, source: Any, target: Any) -> None:
     page.mouse.up()
 
 
+def _settle(page: Any) -> None:
+    """Wait for every gadget's data request, then leave the page, so no request is
+    still running when the test's server and database are shut down."""
+    page.wait_for_function("document.querySelectorAll('.gadget.loading').length === 0")
+    page.goto("about:blank")
+
+
 def _jql_count(host: Any, who: str, jql: str) -> int:
     with host.db.new_session() as s:
         viewer = s.query(User).filter_by(username=who).one()
@@ -143,3 +150,4 @@ def test_land_create_share_find_and_copy(browser_page, live_url, host, elv_order
     box.locator("button[data-act='remove']").click()
     page.wait_for_selector(f".gadget[data-id='{moved_id}']", state="detached")
     assert page.locator(".gadget").count() == 7
+    _settle(page)

@@ -106,7 +106,9 @@
         if (act === "remove" && confirm(T.confirmRemove)) {
           call("DELETE", base + "/gadget/" + g.id).then(function () {
             dash.gadgets = dash.gadgets.filter(function (x) { return x.id !== g.id; });
-            stop(g); layout();
+            stop(g);
+            box.remove();
+            if (!dash.gadgets.length) { layout(); }
           }, function (err) { alert(why(err)); });
         }
       });
