@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from marshmallow import RAISE, Schema, ValidationError, fields
+from marshmallow import RAISE, Schema, fields
 from sqlalchemy import select
 
+from core.config import plugin_block
 from core.dashboards.gadget_service import checked_settings
 from core.dashboards.models import Dashboard, DashboardGadget, DashboardShare
 from core.models import Project
-from core.yamlsource import ConfigError, first_error
+from core.yamlsource import ConfigError
 
 DEFINITIONS = Path(__file__).with_name("predefined.yaml")
 INSTANCE = "*"
@@ -51,14 +52,7 @@ class InstanceSettings(Schema):
 
 
 def instance_settings(config: Any) -> dict[str, Any]:
-    raw = (config.get("plugins") or {}).get("gadgets") or {}
-    try:
-        return InstanceSettings().load(raw)
-    except ValidationError as exc:
-        where, message = first_error(exc.messages)
-        path = ("plugins", "gadgets", *where)
-        raise ConfigError(f"{'.'.join(map(str, path))}: {message}", config.path,
-                          config.line(*path)) from exc
+    return plugin_block(config, "gadgets", InstanceSettings())
 
 
 def definitions(host: Any) -> dict[str, dict[str, Any]]:

@@ -22,19 +22,17 @@ import importlib.util
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from core.app import create_app  # noqa: E402
 from core.auth import create_token  # noqa: E402
-from core.config import parse_config  # noqa: E402
 from core.dashboards.models import Dashboard  # noqa: E402
 from core.models import Issue, User  # noqa: E402
 
@@ -54,31 +52,15 @@ def _search_bench() -> Any:
     return module
 
 
-def make_app(backend: str, fresh: bool) -> Any:
-    import yaml
-
-    cfg = yaml.safe_load((ROOT / "config" / "demo.yaml").read_text(encoding="utf-8"))
-    data_dir = Path(tempfile.gettempdir()) / "amsflow-bench-dashboards"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    if backend == "postgresql":
-        admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            if fresh:
-                conn.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
-            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{SCHEMA}"'))
-        admin.dispose()
-        sep = "&" if "?" in PG_URL else "?"
-        url = f"{PG_URL}{sep}options=-csearch_path%3D{SCHEMA}"
-    else:
-        db = data_dir / "bench.sqlite"
-        if fresh:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{db}{suffix}").unlink(missing_ok=True)
-        url = f"sqlite:///{db}"
-    cfg.update(database_url=url, data_dir=str(data_dir), redis_url=None,
-               workflows={"ams": str(ROOT / "workflows" / "ams.yaml")})
+def make_app(search: Any, backend: str, fresh: bool, redis_url: str | None = None) -> Any:
+    """The app on this benchmark's own schema (or SQLite file), made as the search
+    benchmark makes its host (indexes, statistics), with the dashboards' tables."""
+    host = search.make_host(backend, fresh, SCHEMA, "amsflow-bench-dashboards")
+    host.config.data["redis_url"] = redis_url  # the gadget cache: Redis, else in process
     os.environ.setdefault("AMSFLOW_SECRET_KEY", "bench")
-    return create_app(parse_config(cfg), create_schema=True)
+    app = create_app(host.config)
+    host.db.dispose()
+    return app
 
 
 def timed_round(client: Any, urls: list[str], headers: dict[str, str], fresh: bool
@@ -94,15 +76,15 @@ def timed_round(client: Any, urls: list[str], headers: dict[str, str], fresh: bo
     return out
 
 
-def run(backend: str, n: int, repeat: int, fresh: bool) -> list[str]:
+def run(backend: str, n: int, repeat: int, fresh: bool, redis_url: str | None) -> list[str]:
     search = _search_bench()
-    app = make_app(backend, fresh)
+    app = make_app(search, backend, fresh, redis_url)
     host = app.extensions["amsflow"]
     with host.db.new_session() as s:
         have = s.scalar(select(func.count()).select_from(Issue)) or 0
     if have > n:
         host.db.dispose()
-        app, have = make_app(backend, True), 0
+        app, have = make_app(search, backend, True, redis_url), 0
         host = app.extensions["amsflow"]
     if have != n:
         print(f"{backend}: loading {n - have:,} orders ({have:,} there)")
@@ -127,7 +109,9 @@ def run(backend: str, n: int, repeat: int, fresh: bool) -> list[str]:
     first_cold = timed_round(client, urls, headers, True)
     colds = [first_cold] + [timed_round(client, urls, headers, True) for _ in range(repeat - 1)]
     cacheds = [timed_round(client, urls, headers, False) for _ in range(repeat)]
-    print(f"\n{backend}, {n:,} orders, «{name}» ({len(urls)} gadgets), as planlegger1, "
+    cache = "Redis" if redis_url else "in process"
+    print(f"\n{backend}, {n:,} orders, cache {cache}, «{name}» ({len(urls)} gadgets), "
+          f"as planlegger1, "
           f"{repeat} rounds, ms per gadget (median over rounds)")
     print(f"{'gadget':<28} {'cold first':>10} {'cold p50':>9} {'cached p50':>11}")
     for i, (_gid, gtype) in enumerate(gadgets):
@@ -156,8 +140,9 @@ def main() -> int:
     ap.add_argument("--orders", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--fresh", action="store_true", help="drop and reload the data")
+    ap.add_argument("--redis", help="Redis URL for the gadget cache (default: in process)")
     args = ap.parse_args()
-    failures = run(args.backend, args.orders, args.repeat, args.fresh)
+    failures = run(args.backend, args.orders, args.repeat, args.fresh, args.redis)
     if failures:
         print("\nOver target: " + "; ".join(failures))
     return 1 if failures else 0
