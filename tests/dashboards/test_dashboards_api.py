@@ -166,3 +166,21 @@ def test_messages_and_pages_in_the_callers_language(app, client, orders):
     b.post("/language", {"lang": "en", "next": "/dashboards/manage"})
     page = b.get("/dashboards/manage").text
     assert "Manage dashboards" in page and "Popular" in page
+
+
+def test_shared_with_a_group_or_a_project_role(client, orders):
+    d = _dashboard(client, "admin", name="Til montørene")
+    assert client.get(f"{API}/{d['id']}", headers=basic_auth("installer")).status_code == 404
+    role = _post(client, f"{API}/{d['id']}/permission",
+                 {"type": "projectRole", "projectId": "ELV", "projectRoleId": "Montør"}, "admin")
+    assert role.status_code == 201 and role.get_json()[0]["role"]["name"] == "Montør"
+    assert client.get(f"{API}/{d['id']}", headers=basic_auth("installer")).status_code == 200
+    assert client.get(f"{API}/{d['id']}", headers=basic_auth("planner")).status_code == 404
+    group = _post(client, f"{API}/{d['id']}/permission",
+                  {"type": "group", "groupname": "planleggere"}, "admin")
+    assert group.status_code == 201
+    assert client.get(f"{API}/{d['id']}", headers=basic_auth("planner")).status_code == 200
+    assert client.get(f"{API}/{d['id']}", headers=basic_auth("outsider")).status_code == 404
+    bad = _post(client, f"{API}/{d['id']}/permission", {"type": "group", "groupname": "x"},
+                "admin")
+    assert bad.status_code == 400 and bad.get_json()["errors"]["groupname"]
