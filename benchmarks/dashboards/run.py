@@ -72,7 +72,9 @@ def timed_round(client: Any, urls: list[str], headers: dict[str, str], fresh: bo
         out.append((time.perf_counter() - t0) * 1000)
         body = answer.get_json()
         assert answer.status_code == 200, body
-        assert body["cached"] is not fresh, (url, body["cached"])
+        for part in body.get("gadgets", [body]):
+            assert part["status"] == 200 if "status" in part else True, part
+            assert part["cached"] is not fresh, (url, part)
     return out
 
 
@@ -120,11 +122,17 @@ def run(backend: str, n: int, repeat: int, fresh: bool, redis_url: str | None) -
               f"{statistics.median(r[i] for r in cacheds):>11.1f}")
     cold_totals = [sum(r) for r in colds]
     cached_totals = [sum(r) for r in cacheds]
-    cold, cached = max(cold_totals), max(cached_totals)
     print(f"{'all 8, one after another':<28} {sum(first_cold):>10.1f} "
           f"{statistics.median(cold_totals):>9.1f} {statistics.median(cached_totals):>11.1f}")
-    print(f"worst round: cold {cold:.1f} ms (target < {COLD_MS:.0f}), cached {cached:.1f} ms "
-          f"(target < {CACHED_MS:.0f})")
+    # What the page asks: the whole dashboard in one request.
+    whole = [f"/rest/api/2/dashboard/{did}/data"]
+    batch_cold = [timed_round(client, whole, headers, True)[0] for _ in range(repeat)]
+    batch_cached = [timed_round(client, whole, headers, False)[0] for _ in range(repeat)]
+    print(f"{'whole dashboard, 1 request':<28} {batch_cold[0]:>10.1f} "
+          f"{statistics.median(batch_cold):>9.1f} {statistics.median(batch_cached):>11.1f}")
+    cold, cached = max(batch_cold), max(batch_cached)
+    print(f"worst whole-dashboard request: cold {cold:.1f} ms (target < {COLD_MS:.0f}), "
+          f"cached {cached:.1f} ms (target < {CACHED_MS:.0f})")
     host.db.dispose()
     failures = []
     if cold >= COLD_MS:

@@ -112,7 +112,7 @@ def test_bad_input_is_a_clear_error_and_changes_nothing(client, orders):
 
 
 def test_share_copy_layout_and_delete(client, orders):
-    d = _dashboard(client, description="Framdrift i ELV", columns=2)
+    d = _dashboard(client, description="Planleggerens egen", columns=2)
     for key in ("gadgets.pie", "gadgets.filter_results"):
         _post(client, f"{API}/{d['id']}/gadget",
               {"moduleKey": key, "config": {"jql": "project = ELV"}, "column": 1})
@@ -120,7 +120,7 @@ def test_share_copy_layout_and_delete(client, orders):
     shared = _post(client, f"{API}/{d['id']}/permission", {"type": "user",
                                                           "username": "installer"})
     assert shared.status_code == 201
-    seen = client.get(f"{API}?q=framdrift", headers=basic_auth("installer")).get_json()
+    seen = client.get(f"{API}?q=ens EGEN", headers=basic_auth("installer")).get_json()
     assert [x["name"] for x in seen["dashboards"]] == ["Min oversikt"]
     client.put(f"{API}/{d['id']}", json={"favourite": True}, headers=basic_auth("installer"))
     popular = client.get(f"{API}?filter=popular", headers=basic_auth("outsider")).get_json()
@@ -184,3 +184,21 @@ def test_shared_with_a_group_or_a_project_role(client, orders):
     bad = _post(client, f"{API}/{d['id']}/permission", {"type": "group", "groupname": "x"},
                 "admin")
     assert bad.status_code == 400 and bad.get_json()["errors"]["groupname"]
+
+
+def test_whole_dashboard_in_one_request_each_gadget_with_its_answer(client, orders):
+    d = _dashboard(client)
+    _post(client, f"{API}/{d['id']}/gadget",
+          {"moduleKey": "gadgets.pie", "config": {"jql": "project = ELV"}})
+    _post(client, f"{API}/{d['id']}/gadget",
+          {"moduleKey": "gadgets.filter_results", "config": {"filterId": 424242}})
+    answer = client.get(f"{API}/{d['id']}/data", headers=basic_auth("installer"))
+    assert answer.status_code == 404  # not shared with the installer
+    parts = client.get(f"{API}/{d['id']}/data", headers=basic_auth("planner")).get_json()
+    by_type = {p.get("type", "missing"): p for p in parts["gadgets"]}
+    assert by_type["gadgets.pie"]["data"]["total"] == 5
+    failed = [p for p in parts["gadgets"] if p["status"] != 200]
+    assert len(failed) == 1 and failed[0]["status"] == 404
+    assert "424242" in failed[0]["errorMessages"][0]
+    again = client.get(f"{API}/{d['id']}/data", headers=basic_auth("planner")).get_json()
+    assert [p.get("cached") for p in again["gadgets"] if p["status"] == 200] == [True]
