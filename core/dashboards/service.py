@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import delete, exists, false, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, noload
 
 from .. import permissions as perms
 from ..filters.sharing import build_share, same_share, share_reach
@@ -40,12 +40,18 @@ def visible_clause(host: Any, s: Session, user: User | None) -> Any:
     return or_(Dashboard.owner_id == user.id, shared)
 
 
-def get_dashboard(host: Any, s: Session, user: User | None, dashboard_id: Any) -> Dashboard:
+def get_dashboard(host: Any, s: Session, user: User | None, dashboard_id: Any, *,
+                  gadgets_only: bool = False) -> Dashboard:
+    """The dashboard if ``user`` may see it; else 404. ``gadgets_only``: its shares and
+    owner are not read (the data request needs only the gadgets)."""
     try:
         did = int(dashboard_id)
     except (TypeError, ValueError):
         raise NotFound(_("Dashbordet %(id)s finnes ikke.", id=dashboard_id)) from None
-    d = s.scalar(select(Dashboard).where(Dashboard.id == did, visible_clause(host, s, user)))
+    stmt = select(Dashboard).where(Dashboard.id == did, visible_clause(host, s, user))
+    if gadgets_only:
+        stmt = stmt.options(noload(Dashboard.shares), noload(Dashboard.owner))
+    d = s.scalar(stmt)
     if d is None:
         raise NotFound(_("Dashbordet %(id)s finnes ikke, eller du har ikke tilgang til det.",
                          id=dashboard_id))
