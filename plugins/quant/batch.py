@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from core.host import Amsflow
 
 TOUCHED = ("issues", "field_values", "issue_search", "search_history_values",
-           "quant_order_refs", "quant_messages")
+           "quant_order_refs", "quant_messages", "quant_inbox")
 
 
 def intake_batch(host: Amsflow, session: Session, projects: list[str], contract: Any,
