@@ -24,16 +24,19 @@ from .hookcalls import HookCalls
 from .registries import Gadgets, Jobs, JqlFunctions, Models, PeriodicTasks, WorkflowFunctions
 from .yamlsource import ConfigError, first_error
 
-ESSENTIAL_PLUGINS = ("core.builtin", "core.filters.plugin", "core.bulk.plugin", "core.notify")
+ESSENTIAL_PLUGINS = ("core.builtin", "core.filters.plugin", "core.bulk.plugin", "core.notify",
+                     "core.dashboards")
 # Essential modules whose config name is not the last part of the module name.
 ESSENTIAL_NAMES = {"core.builtin": "core", "core.filters.plugin": "filters",
-                  "core.bulk.plugin": "bulk", "core.notify": "notify"}
+                  "core.bulk.plugin": "bulk", "core.notify": "notify",
+                  "core.dashboards": "dashboards"}
 DEFAULT_PLUGINS = (
     "plugins.sms",
     "plugins.letters",
     "plugins.quant",
     "plugins.bookit",
     "plugins.mapit",
+    "plugins.mobile",
     "gadgets",
 )
 ENTRY_POINT_GROUP = "amsflow.plugins"
