@@ -280,7 +280,7 @@
 
   function detailView(key) {
     const o = st.orders[key];
-    if (!o) return `<p><a href="#/">${esc(T.back)}</a></p><p class="m-muted">${esc(T.empty)}</p>`;
+    if (!o) return `<p><a class="m-back" href="#/">‹ ${esc(T.back)}</a></p><p class="m-muted">${esc(T.empty)}</p>`;
     const proj = st.projects[o.project] || { ok: "Ok", reasons: [] };
     const mine = pendingFor(key).filter((a) => a.state === "pending");
     const started = mine.some((a) => a.type === "start");
@@ -345,7 +345,8 @@
     status();
     const found = location.hash.match(/^#\/o\/(.+)$/);
     const key = found ? decodeURIComponent(found[1]) : null;
-    const active = document.activeElement && main.contains(document.activeElement);
+    const el = document.activeElement;
+    const active = el && main.contains(el) && ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName);
     if (key && active && main.querySelector(`.m-detail[data-key="${key}"]`)) {
       // Someone is typing in a form: refresh only the status line, not the form.
       const line = document.getElementById("m-detail-status");

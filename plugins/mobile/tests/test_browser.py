@@ -92,7 +92,8 @@ def resolve(page: Any, key: str, resolution: str, meter: str | None = None,
         page.set_input_files('input[name="photo"]', files=[
             {"name": "IMG_0001.png", "mimeType": "image/png", "buffer": photo}])
     page.click('#m-resolve button[type="submit"]')
-    page.wait_for_selector("#m-detail-status")
+    # Queued (the form goes; the photo is shrunk first), then back to the list.
+    page.wait_for_selector("#m-resolve", state="detached", timeout=WAIT)
     page.click(".m-back")
 
 
@@ -130,6 +131,7 @@ def test_the_installers_day_online_and_offline(phone, live_url, host, day):
     assert page.inner_text("#m-mpid") == "707057000000000002"
     assert "Vanskelig måler" not in page.inner_text(".m-detail")
     page.click("#m-start")
+    page.wait_for_selector("#m-start", state="detached", timeout=WAIT)
     synced(page)
     assert fresh(host, "ELV-2").status.key == "in_progress"
 
