@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
 from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
+from standardwebhooks.webhooks import Webhook  # noqa: E402
 
 from benchmarks.bulk.reader import serve  # noqa: E402
 from core.config import parse_config  # noqa: E402
@@ -51,7 +52,6 @@ from plugins.quant.contract import ContractV1  # noqa: E402
 from plugins.quant.models import QuantMessage, QuantOrderRef  # noqa: E402
 from plugins.quant.signing import new_secret  # noqa: E402
 from plugins.quant.tests.standin import QuantStandIn  # noqa: E402
-from standardwebhooks.webhooks import Webhook  # noqa: E402
 
 PG_URL = os.environ.get("AMSFLOW_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS = os.environ.get("AMSFLOW_BENCH_REDIS", "redis://127.0.0.1:6379/0")
