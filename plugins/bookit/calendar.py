@@ -92,7 +92,8 @@ def backgrounds(host: Amsflow, session: Session, people: list[av.Installer],
         out.append({"id": f"work:{day.installer_id}:{day.day}",
                     "resourceIds": [str(day.installer_id)], "start": local(day.start),
                     "end": local(day.end), "display": "background",
-                    "classNames": ["bk-work"]})
+                    "classNames": ["bk-work"],
+                    "extendedProps": {"dayKey": f"{day.installer_id}:{day.day}"}})
     for a in av.absences(session, [p.id for p in people], span.start, span.end):
         out.append({"id": f"absence:{a.id}", "resourceIds": [str(a.installer_id)],
                     "start": local(max(a.start, span.start)),

@@ -149,8 +149,8 @@ def optimise(host: Amsflow, session: Session, person: av.Installer, day: date, *
             if window and w.lunch else ()
     else:  # a day off with orders on it: their own span
         start, end, breaks = sec(movable[0].start), sec(max(s.end for s in movable)), ()
-    start = min(start, *(sec(s.start) for s in movable if s.held))
-    end = max(end, *(sec(s.end) for s in movable if s.held))
+    start = min([start, *(sec(s.start) for s in movable if s.held)])
+    end = max([end, *(sec(s.end) for s in movable if s.held)])
     points = [s.position for s in movable]
     seconds, metres = travel_model(host).matrix(points + ([person.home] if person.home
                                                           else []))

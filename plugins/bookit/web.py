@@ -55,6 +55,9 @@ def calendar_page() -> Any:
                  "stamp": url_for("api.get_api_stamp"),
                  "orders": url_for("api.get_api_get_orders"),
                  "schedule": url_for("api.put_api_put_schedule", key="KEY"),
+                 "route": url_for("api.get_api_get_route"),
+                 "optimise": url_for("api.post_api_post_optimise"),
+                 "apply": url_for("api.post_api_post_apply"),
                  "browse": url_for("web.issue", key="KEY"),
                  "navigator": url_for("filters_web.navigator")},
     }

@@ -116,3 +116,15 @@ def test_route_over_http_and_the_rows_total(client, auth, host, zigzag):
                       f"&jql=key%20%3D%20{zigzag[0]}", headers=auth("planner")).json
     assert [e["id"] for e in only["events"] if e.get("display") != "background"] == \
         [zigzag[0]]
+
+
+def test_a_day_without_held_times_is_optimised_too(host, session, users, clocked):
+    s = host.db.session()
+    av.set_profile(host, s, users["planner"], users["installer"].id, home=HOME)
+    s.commit()
+    orders(host, "ELV", [{"status": "planning", "assignee": "installer",
+                          "planned_start": at(7, 8 + n), "estimate": 1800, "position": p}
+                         for n, p in enumerate([WEST[0], EAST[0], WEST[1], EAST[1]])])
+    me = av.installer(host, session, users["installer"].id)
+    proposal = optimise(host, session, me, MONDAY, time_limit=0.5)
+    assert proposal.saved_metres > 0 and not proposal.left_out
