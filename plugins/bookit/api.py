@@ -350,3 +350,17 @@ def post_apply() -> Any:
         stops.append({"key": str(st["key"]), "start": start, "version": st.get("version")})
     warnings = unit(lambda: apply(h, s, me, person, stops))
     return jsonify({"applied": len(stops), "warnings": warnings})
+
+
+@route("POST", f"{PREFIX}/installers/<name>/feed", "A new address for the installer's "
+       "iCalendar feed of confirmed orders (the old one stops working)", TAG)
+def post_feed(name: str) -> Any:
+    from flask import url_for
+
+    from .feed import new_token
+
+    h, s, _me = ctx()
+    me = caller()
+    uid = _user_id(h, s, name)
+    token = unit(lambda: new_token(h, s, me, uid))
+    return jsonify({"url": url_for("bookit.ical_feed", token=token, _external=True)})

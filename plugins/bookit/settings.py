@@ -20,6 +20,7 @@ projects:
         plannable_statuses: [planning, manual_followup, reopened]
         overlap: warn          # warn | refuse
         held_statuses: [awaiting_response, ready, in_progress]   # optimising keeps these
+        feed_statuses: [ready, in_progress]   # confirmed: in the installer's iCalendar feed
         default_estimate: 1h
         estimates: {Målerbytte: 1h, Tilleggsarbeid: 2h}
 ```
@@ -128,6 +129,8 @@ class ProjectSchema(_Strict):
     # the customer holds the time in these: Optimise this day keeps it
     held_statuses = fields.List(fields.String(), load_default=lambda: [
         "awaiting_response", "ready", "in_progress"])
+    # confirmed with the customer: these go to the installer's iCalendar feed
+    feed_statuses = fields.List(fields.String(), load_default=lambda: ["ready", "in_progress"])
     default_estimate = fields.Raw(load_default="1h")
     estimates = fields.Dict(keys=fields.String(), values=fields.Raw(), load_default=dict)
 
@@ -205,7 +208,7 @@ def check_statuses(host: Amsflow) -> None:
     known = set(host.all_statuses())
     for i, p in enumerate(host.config["projects"]):
         conf = project(host, p["key"])
-        for name in ("plannable_statuses", "held_statuses"):
+        for name in ("plannable_statuses", "held_statuses", "feed_statuses"):
             for n, status in enumerate(conf.get(name, [])):
                 if status not in known:
                     raise host.config.error(

@@ -62,3 +62,20 @@ def calendar_page() -> Any:
                  "navigator": url_for("filters_web.navigator")},
     }
     return render_template("bookit/calendar.html", page=page)
+
+
+@bp.get("/feed/<token>.ics")
+def ical_feed(token: str) -> Any:
+    """An installer's confirmed orders for their phone's calendar (no login: the
+    token in the address is the key)."""
+    from flask import Response, abort
+
+    from .feed import feed, installer_of
+
+    h = host()
+    s = h.db.session()
+    uid = installer_of(s, token)
+    if uid is None:
+        abort(404)
+    return Response(feed(h, s, uid), mimetype="text/calendar",
+                    headers={"Cache-Control": "private, max-age=300"})
