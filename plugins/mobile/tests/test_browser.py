@@ -24,7 +24,7 @@ from plugins.mobile.models import APPLIED, CONFLICT, MobileAction
 
 from .conftest import at, place
 
-WAIT = 20000  # ms a step may take on a busy machine (not a speed assertion)
+WAIT = 60000  # ms a step may take on a busy machine (a cap, not a speed assertion)
 
 
 def png(width: int, height: int) -> bytes:
