@@ -223,3 +223,22 @@ def test_split_view_drag_from_map_onto_the_calendar(offline: Any, live_url: str,
     fields = client.get("/rest/api/2/issue/ELV-5", headers=auth("planner")).json["fields"]
     assert fields["assignee"]["name"] == "installer"
     assert fields[host.fields["planned_start"].id].startswith("2026-12-07T09:00")
+
+
+def test_map_gadget_on_a_dashboard(offline: Any, live_url: str, browser_page: Any,
+                                   placed: Any, client: Any, auth: Any) -> None:
+    api = "/rest/api/2/dashboard"
+    d = client.post(api, json={"name": "Kartoversikt"}, headers=auth("planner")).get_json()
+    made = client.post(f"{api}/{d['id']}/gadget", headers=auth("planner"), json={
+        "moduleKey": "mapit.map", "config": {"jql": "project = ELV", "zoom": 16}})
+    assert made.status_code == 201, made.get_json()
+    page = browser_page
+    from conftest import PASSWORD
+
+    page.goto(f"{live_url}/dashboards/{d['id']}")
+    page.fill("#username", "planner")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector(".mapit-gadget[data-ready=true]")
+    assert sorted(pins(page)) == ["ELV-1", "ELV-2", "ELV-3", "ELV-4", "ELV-5", "ELV-7"]
+    assert page.locator(".mapit-gadget .mapit-pin.alert").count() == 2
