@@ -16,6 +16,7 @@ from .. import permissions as perms
 from ..jql import JqlError, ast, compile_query, parse, search, to_jql
 from ..models import IssueType, Project, User
 from ..services.errors import NotFound
+from ..services.ids import ID_MAX
 from ..web.common import db, host, login_required, user
 from . import basic as basic_mode
 from . import service
@@ -86,7 +87,7 @@ def navigator() -> Any:
     cols_raw = request.args.get("columns") or (current.columns if current else "")
     columns = parse_columns(h, cols_raw)
     try:
-        start_at = max(0, int(request.args.get("startAt", "0")))
+        start_at = min(max(0, int(request.args.get("startAt", "0"))), ID_MAX)
     except ValueError:
         start_at = 0
     issues: list[Any] = []

@@ -16,6 +16,7 @@ from .. import permissions as perms
 from ..i18n import _
 from ..models import Group, Project, User
 from ..services.errors import Forbidden, InvalidInput, NotFound
+from ..services.ids import as_id, is_id
 from .models import SHARE_TYPES, FilterShare, SavedFilter
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ def _role_name(host: Amsflow, ref: Any) -> str:
     from ..config import ROLES
 
     text = str(ref or "").strip()
-    if text.isdigit() and 0 < int(text) <= len(ROLES):
+    if is_id(text) and 0 < int(text) <= len(ROLES):
         return ROLES[int(text) - 1]
     for role in ROLES:
         if role.casefold() == text.casefold():
@@ -80,7 +81,8 @@ def role_id(role: str) -> int:
 
 def _project(s: Session, ref: Any) -> Project:
     text = str(ref or "").strip()
-    stmt = select(Project).where(Project.id == int(text)) if text.isdigit() else \
+    numeric = text.isascii() and text.isdigit()
+    stmt = select(Project).where(Project.id == as_id(text)) if numeric else \
         select(Project).where(Project.key == text.upper())
     found = s.scalar(stmt)
     if found is None:

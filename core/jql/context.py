@@ -36,6 +36,8 @@ class Context:
     slots: dict[str, Any] | None = None
     # ``Issue.id IN (ids)`` clauses by id(): their id list, for a count without a join
     id_lists: dict[int, Any] = field(default_factory=dict)
+    # lookups a handler repeats within one query (project ids by key ...)
+    cache: dict[str, Any] = field(default_factory=dict)
 
     def id_list(self, ids: Any) -> Any:
         """``Issue.id IN (ids)``, remembered as an id list of distinct existing issues."""

@@ -64,7 +64,7 @@ def _period(period: str, end: bool) -> JqlFunction:
     def bound(ctx: FunctionContext, increment: str | None = None) -> datetime:
         try:
             return period_bound(period, end, ctx.now, increment)
-        except ValueError:
+        except (ValueError, OverflowError):
             name = ("endOf" if end else "startOf") + period.capitalize()
             raise ValueError(f"Function '{name}' got an invalid increment '{increment}'; "
                              "use for example '-1', '+2d' or '-1w'.") from None

@@ -18,6 +18,7 @@ from ..models import FieldValue, Issue, Project, User
 from ..notify import remember_watched, watched_column
 from .errors import InvalidInput, NotFound
 from .history import HistoryItem, record
+from .ids import as_id
 
 if TYPE_CHECKING:
     from ..host import Amsflow
@@ -119,7 +120,7 @@ def get_issue(host: Amsflow, session: Session, user: User | None, key_or_id: str
     options = ONE_ISSUE if with_values else (*ONE_ISSUE, lazyload(Issue.values))
     columns = [Issue, watched_column(Issue.id)] + ([] if roles is None else [roles])
     stmt = select(*columns).options(*options).where(
-        Issue.id == int(text) if text.isdigit() else Issue.key == text.upper())
+        Issue.id == as_id(text) if text.isascii() and text.isdigit() else Issue.key == text.upper())
     row = session.execute(stmt).unique().one_or_none()
     issue = row[0] if row is not None else None
     if issue is not None:
