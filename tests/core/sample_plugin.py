@@ -4,10 +4,12 @@ through ``extra_plugins`` exactly as an entry-point plugin would be discovered."
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
 from flask import Blueprint, jsonify
+from markupsafe import Markup
 from marshmallow import Schema, fields
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -21,7 +23,7 @@ CALLS: list[tuple[str, Any]] = []
 
 
 class SampleNote(Base):
-    """A plugin-owned table, created with the core's tables."""
+    """A plugin-owned table, made by the plugin's own migration branch."""
 
     __tablename__ = "sample_notes"
 
@@ -118,6 +120,12 @@ def register_models() -> None:
 
 
 @hookimpl
+def plugin_migrations() -> Path:
+    """The plugin's Alembic branch ``sample`` (``db upgrade`` creates sample_notes)."""
+    return Path(__file__).parent / "sample_migrations"
+
+
+@hookimpl
 def startup(host: Any) -> None:
     CALLS.append(("startup", host.config["instance_name"]))
 
@@ -149,4 +157,4 @@ def issue_actions(issue: Any, user: Any) -> list[IssueAction]:
 
 @hookimpl
 def issue_panels(issue: Any, user: Any) -> list[IssuePanel]:
-    return [IssuePanel("Sample", f"<b>{issue.key}</b>", id="sample")]
+    return [IssuePanel("Sample", Markup("<b>{}</b>").format(issue.key), id="sample")]
