@@ -142,7 +142,6 @@ class ConfigSchema(_Strict):
     default_locale = fields.String(load_default="nb", validate=validate.OneOf(["nb", "en"]))
     timezone = fields.String(load_default="Europe/Oslo")
     max_attachment_mb = fields.Float(load_default=10.0, validate=validate.Range(min=0.001))
-    login_throttle = fields.Dict(load_default=lambda: {"attempts": 5, "minutes": 15})
     status_colours = fields.Dict(keys=fields.String(), values=fields.String(
         validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$")), load_default=dict)
     resolutions = fields.List(fields.Nested(ResolutionSchema), required=True)

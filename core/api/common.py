@@ -63,7 +63,11 @@ def body(schema: type[Schema] | None = None, *, allow_empty: bool = False) -> An
 
 
 def base_url() -> str:
-    return request.host_url.rstrip("/")
+    """The instance's address for ``self`` links: ``security.base_url`` when set (as in
+    production: a forged ``Host`` header must not steer clients elsewhere), else the
+    address the request came to (development, tests)."""
+    configured = current_host().config["security"]["base_url"]
+    return (configured or request.host_url).rstrip("/")
 
 
 def api_url(path: str) -> str:

@@ -16,6 +16,7 @@ from ..fields import FieldDef, FieldValueError
 from ..i18n import _
 from ..models import FieldValue, Issue, Project, User
 from ..notify import remember_watched, watched_column
+from .comments import MAX_BODY
 from .errors import InvalidInput, NotFound
 from .history import HistoryItem, record
 from .ids import as_id
@@ -173,6 +174,9 @@ def _apply_one(host: Amsflow, session: Session, user: User | None, issue: Issue,
             raise InvalidInput(errors={name: _("Emne må fylles ut.")})
         if name == "summary" and len(text) > 255:
             raise InvalidInput(errors={name: _("Emne kan ha høyst 255 tegn.")})
+        if name == "description" and len(text) > MAX_BODY:  # the same bound as a comment
+            raise InvalidInput(errors={name: _("Beskrivelsen kan ha høyst %(max)s tegn.",
+                                               max=MAX_BODY)})
         old = getattr(issue, name)
         setattr(issue, name, text)
         return [(name, None, old, None, text)]
