@@ -93,6 +93,8 @@ class JobsSchema(_Strict):
     # CPU nice value of a runner's thread (Linux; 0: as the worker).
     bulk_nice = fields.Integer(load_default=10, validate=validate.Range(min=0, max=19))
     queue = fields.String(load_default="amsflow")
+    # A bulk task that changed at least this many orders analyses the tables (core.analyze).
+    analyze_after = fields.Integer(load_default=1000, validate=validate.Range(min=1))
 
 
 class LimitsSchema(_Strict):

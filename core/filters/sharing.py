@@ -109,6 +109,9 @@ def add_share(host: Amsflow, s: Session, actor: User, f: SavedFilter, share_type
         share.group_id = found.id
     elif share_type in ("project", "projectRole"):
         proj = _project(s, project)
+        if not perms.allowed(host, s, actor, "browse", proj.id):  # as if it did not exist
+            raise InvalidInput(_("Prosjektet %(name)r finnes ikke.", name=str(project)),
+                               {"projectId": _("ukjent prosjekt")})
         share.project_id = proj.id
         if share_type == "projectRole":
             share.role = _role_name(host, role)
@@ -126,6 +129,33 @@ def add_share(host: Amsflow, s: Session, actor: User, f: SavedFilter, share_type
     f.shares.append(share)
     s.flush()
     return share
+
+
+def _name(value: Any, *keys: str) -> Any:
+    """A Jira reference (``{"name": ...}``, ``{"id": ...}``) or the bare value."""
+    if isinstance(value, dict):
+        return next((value[k] for k in keys if value.get(k) not in (None, "")), None)
+    return value
+
+
+def add_jira_shares(host: Amsflow, s: Session, actor: User, f: SavedFilter,
+                    permissions: Any) -> None:
+    """Jira's ``sharePermissions`` of a filter body: ``[{"type": "group", "group":
+    {"name": ...}}, {"type": "project", "project": {"id": ...}, "role": {"id": ...}},
+    {"type": "loggedin"}, {"type": "user", "user": {"name": ...}}]``."""
+    if permissions is None:
+        return
+    if not isinstance(permissions, list) or not all(isinstance(p, dict) for p in permissions):
+        raise InvalidInput(errors={"sharePermissions": _("må være en liste av delinger")})
+    for item in permissions:
+        kind = str(item.get("type", ""))
+        role = _name(item.get("role"), "id", "name")
+        if kind == "project" and role is not None:
+            kind = "projectRole"
+        add_share(host, s, actor, f, kind,
+                  group=_name(item.get("group"), "name", "groupname"),
+                  project=_name(item.get("project"), "id", "key"), role=role,
+                  username=_name(item.get("user"), "name", "key", "accountId"))
 
 
 def remove_share(host: Amsflow, s: Session, actor: User, f: SavedFilter, share_id: int) -> None:
