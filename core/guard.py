@@ -236,8 +236,9 @@ def handle_exception(exc: Exception) -> Any:
         log.warning("input the database cannot take: %s", exc.__class__.__name__)
         return refusal(400, [_("En verdi i forespørselen er utenfor det tillatte "
                                "området eller ugyldig.")])
-    if current_app.config.get("PROPAGATE_EXCEPTIONS"):
-        raise exc
+    propagate = current_app.config.get("PROPAGATE_EXCEPTIONS")
+    if propagate or (propagate is None and (current_app.testing or current_app.debug)):
+        raise exc  # tests and the debugger see the traceback, as Flask does
     log.exception("unhandled error")
     return refusal(500, [_("En uventet feil oppstod (forespørsel %(id)s).",
                            id=g.get("request_id", "-"))])

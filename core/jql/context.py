@@ -79,6 +79,18 @@ def is_subquery(value: Any) -> bool:
     return isinstance(value, Select)
 
 
+def in_subquery(column: Any, subquery: Select, field: str) -> Any:
+    """``column IN (subquery)`` when both hold the same kind of value; a function that
+    lists orders (``watchedIssues()``) used on a text field is a query error, not SQL
+    PostgreSQL refuses (``character varying = integer``)."""
+    wanted = column.type._type_affinity
+    given = subquery.selected_columns[0].type._type_affinity
+    if wanted is not given:
+        raise JqlError(f"The function gives values of another kind than the field '{field}' "
+                       "holds.")
+    return column.in_(subquery)
+
+
 def date_of(value: Any, now: datetime, field: str) -> DateValue:
     """A date operand value, or Jira's error for a value that is no date."""
     if isinstance(value, datetime):
