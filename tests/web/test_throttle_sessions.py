@@ -111,9 +111,12 @@ def test_secure_cookies_when_configured(backend, config_dict, users):
     app = create_app(parse_config(config_dict), overrides={"TESTING": True})
     try:
         b = Browser(app.test_client())
-        b.get("/login")
-        response = b.post("/login", {"username": "planner", "password": PASSWORD})
+        https = {"base_url": "https://ams.example.no/"}
+        assert "Secure" in b.get("/login", **https).headers["Set-Cookie"]
+        response = b.post("/login", {"username": "planner", "password": PASSWORD},
+                          headers={"Referer": "https://ams.example.no/login"}, **https)
         assert response.status_code == 302
         assert "Secure" in response.headers["Set-Cookie"]
+        assert b.get("/", **https).status_code == 200
     finally:
         app.extensions["amsflow"].db.dispose()
