@@ -116,7 +116,23 @@ def register_jql_functions(registry: JqlFunctions) -> None:
 
 @hookspec
 def register_gadgets(registry: Gadgets) -> None:
-    """Add dashboard gadget types: ``registry.gadget(name, **options)(fn)``."""
+    """Add dashboard gadget types: ``registry.gadget(GadgetType(...))``.
+
+    A ``core.dashboards.contract.GadgetType`` declares ``key`` (``plugin.name``),
+    ``name``/``name_en`` and ``description``/``description_en`` (the gallery's words),
+    ``config`` (a marshmallow Schema of the type's own settings; field ``metadata``
+    ``label``/``label_en``/``choices`` draw its form), ``data`` and ``script``.
+    ``data(ctx)`` gets a ``GadgetContext``: ``viewer``, ``jql``, ``filter``, ``config``
+    (loaded by the schema), ``session``, ``host`` and ``query``, the filter compiled
+    with the viewer's browse permission (``ctx.count()``, ``ctx.counts_by(field)``,
+    ``ctx.issues(n)``, ``ctx.query.per_day(...)``); it returns JSON-able data, cached
+    per settings, filter and viewer scope for the gadget's refresh interval. Raising
+    ``ValueError`` shows the message in the gadget. In the browser, the static file
+    ``script`` (``(endpoint, filename)``, after the npm files in ``vendor``) calls
+    ``amsflowGadgets.define(key, {render(el, data, gadget)})``. The dashboard adds
+    the common settings itself (``filterId`` or ``jql``, ``refresh``, ``title``).
+    ``@registry.gadget(key, name=..., name_en=...)`` over a data function also works.
+    """
 
 
 @hookspec

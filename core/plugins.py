@@ -24,16 +24,19 @@ from .hookcalls import HookCalls
 from .registries import Gadgets, Jobs, JqlFunctions, Models, PeriodicTasks, WorkflowFunctions
 from .yamlsource import ConfigError, first_error
 
-ESSENTIAL_PLUGINS = ("core.builtin", "core.filters.plugin", "core.bulk.plugin", "core.notify")
+ESSENTIAL_PLUGINS = ("core.builtin", "core.filters.plugin", "core.bulk.plugin", "core.notify",
+                     "core.dashboards")
 # Essential modules whose config name is not the last part of the module name.
 ESSENTIAL_NAMES = {"core.builtin": "core", "core.filters.plugin": "filters",
-                  "core.bulk.plugin": "bulk", "core.notify": "notify"}
+                  "core.bulk.plugin": "bulk", "core.notify": "notify",
+                  "core.dashboards": "dashboards"}
 DEFAULT_PLUGINS = (
     "plugins.sms",
     "plugins.letters",
     "plugins.quant",
     "plugins.bookit",
     "plugins.mapit",
+    "plugins.mobile",
     "gadgets",
 )
 ENTRY_POINT_GROUP = "amsflow.plugins"
@@ -163,8 +166,22 @@ class PluginHost(HookCalls):
                     raise ConfigError(
                         f"plugin '{name}': {'.'.join(map(str, where))}: {message}",
                         self.config.path, self.config.line(*path, *where)) from exc
+            self._check_requires(i, project, enabled)
             result[project["key"]] = enabled
         return result
+
+    def _check_requires(self, i: int, project: dict[str, Any],
+                        enabled: dict[str, Any]) -> None:
+        """A plugin's ``requires = [...]`` (module or class attribute) names plugins it
+        builds on; a project that enables it must enable those too."""
+        for name in project["plugins"]:
+            plugin = self.pm.get_plugin(name)
+            missing = [r for r in getattr(plugin, "requires", ()) or () if r not in enabled]
+            if missing:
+                raise self.config.error(
+                    f"plugin '{name}' requires {', '.join(repr(m) for m in missing)}: "
+                    f"enable {'it' if len(missing) == 1 else 'them'} in project "
+                    f"'{project['key']}' too", "projects", i, "plugins", name)
 
     def enabled(self, project_key: str, plugin: str) -> bool:
         return plugin in self.settings.get(project_key, {})

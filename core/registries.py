@@ -109,15 +109,36 @@ class JqlFunctions(_Registry):
 
 
 class Gadgets(_Registry):
+    """Dashboard gadget types by key (``core.dashboards.contract.GadgetType``).
+
+    ``registry.gadget(GadgetType(...))`` adds a type; ``@registry.gadget(key,
+    name=..., name_en=..., **more)`` over a data function makes the type from the
+    function and the keywords (the same fields as ``GadgetType``)."""
+
     kind = "gadget"
 
     def bind(self, plugin: str) -> Gadgets:
         self.plugin = plugin
         return self
 
-    def gadget(self, name: str, **options: Any) -> Callable[[Callable[..., Any]],
-                                                            Callable[..., Any]]:
-        return lambda fn: self._add(name, fn, **options)
+    def gadget(self, gadget: Any, **options: Any) -> Any:
+        from dataclasses import replace
+
+        from .dashboards.contract import GadgetType
+
+        if isinstance(gadget, GadgetType):
+            gtype = replace(gadget, plugin=self.plugin)
+            self._add(gtype.key, gtype)  # type: ignore[arg-type]
+            return gtype
+
+        def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
+            name = options.pop("name", None) or options.pop("title", None) or gadget
+            gtype = GadgetType(key=gadget, name=name, name_en=options.pop("name_en", name),
+                               data=fn, plugin=self.plugin, **options)
+            self._add(gadget, gtype)  # type: ignore[arg-type]
+            return fn
+
+        return deco
 
 
 class Models:

@@ -102,9 +102,10 @@ def register_jql_functions(registry: Any) -> None:
 
 @hookimpl
 def register_gadgets(registry: Any) -> None:
-    @registry.gadget("sample.counter", title="Teller")
-    def counter(*args: Any, **kwargs: Any) -> dict[str, int]:
-        return {"count": 1}
+    @registry.gadget("sample.counter", name="Teller", name_en="Counter")
+    def counter(ctx: Any) -> dict[str, int]:
+        """A third-party gadget type: how many orders of the filter the viewer sees."""
+        return {"count": ctx.count()}
 
 
 @hookimpl

@@ -27,7 +27,8 @@
   // -- base layers --------------------------------------------------------------------
   const outlineReady = fetch(cfg.urls.atlas).then((r) => r.json()).then((topo) => {
     L.geoJSON(topojson.feature(topo, topo.objects.countries), {
-      pane: "outline", interactive: false,
+      // SVG: a pan moves the drawing as it is; a canvas would redraw every country.
+      pane: "outline", interactive: false, renderer: L.svg({pane: "outline", padding: 0.5}),
       style: (f) => ({color: "#6b778c", weight: 1, fillOpacity: 1,
                       fillColor: f.id === "578" ? "#eef3e8" : "#f7f8f9"}),
     }).addTo(map);
@@ -326,7 +327,8 @@
   document.getElementById("mapit-clear").addEventListener("click", () => choose([], null));
 
   // -- start --------------------------------------------------------------------------
-  const started = outlineReady.catch(() => {}).then(async () => {
+  outlineReady.catch(() => { el.dataset.outline = "false"; });
+  const started = (async () => {
     if (cfg.focus) {
       try {
         const d = await showOrder(cfg.focus, null);
@@ -340,7 +342,7 @@
       }
     }
     await refresh();
-  });
+  })();
 
   window.mapit = {map, layers, selected: () => selected, choose, pointsWhere, inPolygon,
                   keyJql, showOrder, render, refresh, started};

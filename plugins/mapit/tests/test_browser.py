@@ -70,7 +70,7 @@ def test_layers_colours_popup_and_lasso_to_navigator(offline: Any, live_url: str
     log_in(page, live_url, "/mapit/")
     page.wait_for_selector("#mapit-map[data-outline=true]")
     page.wait_for_selector("#mapit-map[data-tiles=offline]")
-    assert page.locator(".leaflet-overlay-pane canvas, .leaflet-outline-pane canvas").count() >= 1
+    assert page.locator(".leaflet-outline-pane svg path").count() > 100  # the countries
     # The unreachable tile layer is taken away (with its attribution); the outline stays.
     attribution = page.inner_text(".leaflet-control-attribution")
     assert "Natural Earth" in attribution and "OpenStreetMap" not in attribution
@@ -125,6 +125,30 @@ def test_layers_colours_popup_and_lasso_to_navigator(offline: Any, live_url: str
     page.wait_for_url("**/issues/**")
     shown = page.eval_on_selector_all("tr[data-key]", "rows => rows.map(r => r.dataset.key)")
     assert sorted(shown) == ["ELV-1", "ELV-2"]
+
+
+def test_rectangle_selection_starts_a_bulk_change(offline: Any, live_url: str,
+                                                  browser_page: Any, placed: Any,
+                                                  host: Any) -> None:
+    page = browser_page
+    s = host.db.session()
+    create_filter(host, s, placed["planner"], "Hele Elvnett", "project = ELV")
+    host.db.commit(s)
+    log_in(page, live_url, "/mapit/")
+    to_oslo(page)
+    # From north of ELV-3 to between ELV-1 and ELV-2: ELV-2 and ELV-3 only.
+    page.click("#mapit-rect")
+    page.mouse.move(*screen_point(page, 59.9260, 10.7450))
+    page.mouse.down()
+    page.mouse.move(*screen_point(page, 59.9140, 10.7700), steps=10)
+    page.mouse.up()
+    page.wait_for_selector("#mapit-map[data-selected='2']")
+    assert page.evaluate("mapit.selected()") == ["ELV-2", "ELV-3"]
+    page.click("#mapit-to-bulk")
+    page.wait_for_url("**/bulk/**")
+    assert page.input_value("input[name=jql]") == "key in (ELV-2, ELV-3)"
+    listed = page.eval_on_selector_all("input[name=issue]", "els => els.map(e => e.value)")
+    assert sorted(listed) == ["ELV-2", "ELV-3"]
 
 
 def test_show_in_mapit_opens_the_map_on_the_order(offline: Any, live_url: str,
