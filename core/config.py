@@ -101,7 +101,7 @@ class LimitsSchema(_Strict):
     """What one request may cost (``core.jql.limits``); over a limit is a clear 400."""
 
     jql_max_length = fields.Integer(load_default=10_000, validate=validate.Range(min=10))
-    jql_max_terms = fields.Integer(load_default=300, validate=validate.Range(min=1))
+    jql_max_terms = fields.Integer(load_default=100, validate=validate.Range(min=1))
     jql_max_depth = fields.Integer(load_default=40, validate=validate.Range(min=2, max=200))
     jql_max_list = fields.Integer(load_default=1_000, validate=validate.Range(min=1))
     jql_max_words = fields.Integer(load_default=40, validate=validate.Range(min=1))

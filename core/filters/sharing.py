@@ -100,9 +100,10 @@ def _project(s: Session, ref: Any) -> Project:
 
 def build_share(host: Amsflow, s: Session, share_cls: type, share_type: str, *,
                 group: str | None = None, project: Any = None, role: Any = None,
-                username: str | None = None) -> Any:
+                username: str | None = None, actor: User | None = None) -> Any:
     """A new (unsaved) ``share_cls`` row of ``share_type``, its target looked up;
-    an unknown type, group, project, role or user is an InvalidInput."""
+    an unknown type, group, project, role or user is an InvalidInput, and so is a
+    project ``actor`` may not browse (it answers as an unknown one)."""
     share_type = {"loggedin": "authenticated"}.get(share_type, share_type)
     if share_type not in SHARE_TYPES:
         raise InvalidInput(_("Ukjent delingstype: %(name)r.", name=share_type),
@@ -116,7 +117,7 @@ def build_share(host: Amsflow, s: Session, share_cls: type, share_type: str, *,
         share.group_id = found.id
     elif share_type in ("project", "projectRole"):
         proj = _project(s, project)
-        if not perms.allowed(host, s, actor, "browse", proj.id):  # as if it did not exist
+        if actor is not None and not perms.allowed(host, s, actor, "browse", proj.id):
             raise InvalidInput(_("Prosjektet %(name)r finnes ikke.", name=str(project)),
                                {"projectId": _("ukjent prosjekt")})
         share.project_id = proj.id
@@ -142,7 +143,7 @@ def add_share(host: Amsflow, s: Session, actor: User, f: SavedFilter, share_type
     """Share ``f`` (owner only). Duplicates are returned, not added twice."""
     require_edit(host, actor, f)
     share = build_share(host, s, FilterShare, share_type, group=group, project=project,
-                        role=role, username=username)
+                        role=role, username=username, actor=actor)
     for existing in f.shares:
         if same_share(existing, share):
             return existing

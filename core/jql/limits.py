@@ -26,7 +26,7 @@ class JqlLimits:
     """The limits of the config's ``limits`` block (``jql_`` settings and the timeout)."""
 
     jql_max_length: int = 10_000
-    jql_max_terms: int = 300
+    jql_max_terms: int = 100
     jql_max_depth: int = 40
     jql_max_list: int = 1_000
     jql_max_words: int = 40

@@ -88,10 +88,13 @@ class UserField(ScalarField):
         if isinstance(value, User):
             return [value]
         text = text_of(value).strip()
-        stmt = select(User).where(or_(User.username == text, User.email == text,
-                                      User.display_name == text,
-                                      func.lower(User.username) == text.lower()))
-        found = list(ctx.session.scalars(stmt))
+        cache = ctx.cache.setdefault("users", {})  # a query names the same people often
+        if text not in cache:
+            stmt = select(User).where(or_(User.username == text, User.email == text,
+                                          User.display_name == text,
+                                          func.lower(User.username) == text.lower()))
+            cache[text] = list(ctx.session.scalars(stmt))
+        found = cache[text]
         if not found:
             raise unknown_value(text, self.label)
         return found
