@@ -256,6 +256,9 @@ def _browse_filter(host: Any, session: Session, user: User | None) -> Any:
     return browse_clause(host, session, user)
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def _refuse_nul(node: Any) -> None:
     """No text in a query may hold a NUL character: PostgreSQL refuses it in any text
     value, so it would fail the search instead of telling the user."""
@@ -267,8 +270,11 @@ def _refuse_nul(node: Any) -> None:
         for item in node:
             _refuse_nul(item)
     elif is_dataclass(node):
-        for part in fields(node):
-            _refuse_nul(getattr(node, part.name))
+        names = _FIELD_NAMES.get(type(node))
+        if names is None:  # ``fields()`` per node was most of a 1,000-value list's compile
+            names = _FIELD_NAMES[type(node)] = tuple(f.name for f in fields(node))
+        for name in names:
+            _refuse_nul(getattr(node, name))
 
 
 def compile_search(host: Any, query: ast.Query, user: User | None,
