@@ -6,8 +6,8 @@
   it comes from our pages: ``X-Atlassian-Token: no-check`` (Jira's rule; a browser
   cannot send it cross-site without CORS) or a valid CSRF token (form field or
   ``X-CSRFToken`` header). Basic and Bearer callers are no browser and need neither.
-- Every response carries a Content-Security-Policy (scripts and styles from our own
-  origin, ``/static`` and ``/vendor``, or with the request's nonce), ``nosniff``,
+- Every response carries a Content-Security-Policy (scripts from our own origin,
+  ``/static`` and ``/vendor``, or with the request's nonce), ``nosniff``,
   ``SAMEORIGIN`` framing, and the request id, stripped to safe characters.
 - An exception no view handled becomes an answer in the caller's language: a
   service's refusal with its status, a JQL or validation error or a value the
@@ -177,17 +177,17 @@ def csp_nonce() -> str:
 
 def content_security_policy() -> str:
     """Our own origin for scripts, styles, fonts and connections (``/static``,
-    ``/vendor``; never a CDN). Images may also come over https (map tiles are a
-    per-project setting of mapit); style attributes stay allowed (status colours are
-    CSS variables in ``style=""``; they cannot run script)."""
+    ``/vendor``; never a CDN); inline scripts only with the request's nonce, inline
+    event handlers and ``eval`` never. Images may come from anywhere (map tiles are a
+    per-project setting of mapit, and an image cannot run script). Styles may be inline: status colours are CSS
+    variables in ``style=""`` and Leaflet adds ``<style>`` elements; CSS cannot run
+    script."""
     nonce = csp_nonce()
     return "; ".join((
         "default-src 'self'",
         f"script-src 'self' 'nonce-{nonce}'",
-        f"style-src 'self' 'nonce-{nonce}'",
-        f"style-src-elem 'self' 'nonce-{nonce}'",
-        "style-src-attr 'unsafe-inline'",
-        "img-src 'self' data: blob: https:",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src * data: blob:",
         "font-src 'self' data:",
         "connect-src 'self'",
         "worker-src 'self' blob:",
