@@ -78,7 +78,9 @@ def map_page() -> Any:
                  "navigator": url_for("filters_web.navigator"),
                  "bulk": url_for("bulk_web.orders"),
                  "calendar": _calendar_url(),
-                 "atlas": url_for("web.vendor_file", filename="world-atlas/countries-50m.json")},
+                 "atlas": url_for("web.vendor_file", filename="world-atlas/countries-110m.json"),
+                 "atlasDetail": url_for("web.vendor_file",
+                                        filename="world-atlas/countries-50m.json")},
         "maxResults": conf["max_results"],
     }
     return render_template("mapit/map.html", page=page)

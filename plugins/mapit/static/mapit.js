@@ -25,15 +25,23 @@
   map.createPane("outline").style.zIndex = 150;
 
   // -- base layers --------------------------------------------------------------------
-  const outlineReady = fetch(cfg.urls.atlas).then((r) => r.json()).then((topo) => {
-    L.geoJSON(topojson.feature(topo, topo.objects.countries), {
-      // SVG: a pan moves the drawing as it is; a canvas would redraw every country.
-      pane: "outline", interactive: false, renderer: L.svg({pane: "outline", padding: 0.5}),
-      style: (f) => ({color: "#6b778c", weight: 1, fillOpacity: 1,
-                      fillColor: f.id === "578" ? "#eef3e8" : "#f7f8f9"}),
-    }).addTo(map);
-    el.dataset.outline = "true";
-  });
+  // The world at 1:110m, and the home countries at 1:50m (fjords and islands): the
+  // whole world at 1:50m made every zoom step re-project 100 ms of coastline.
+  const HOME = new Set(["578", "752", "246", "208"]); // Norway, Sweden, Finland, Denmark
+  const countries = (url) => fetch(url).then((r) => r.json())
+    .then((topo) => topojson.feature(topo, topo.objects.countries).features);
+  const outlineReady = Promise.all([countries(cfg.urls.atlas), countries(cfg.urls.atlasDetail)])
+    .then(([world, detail]) => {
+      const shapes = world.filter((f) => !HOME.has(f.id))
+        .concat(detail.filter((f) => HOME.has(f.id)));
+      L.geoJSON({type: "FeatureCollection", features: shapes}, {
+        // SVG: a pan moves the drawing as it is; a canvas would redraw every country.
+        pane: "outline", interactive: false, renderer: L.svg({pane: "outline", padding: 0.5}),
+        style: (f) => ({color: "#6b778c", weight: 1, fillOpacity: 1,
+                        fillColor: f.id === "578" ? "#eef3e8" : "#f7f8f9"}),
+      }).addTo(map);
+      el.dataset.outline = "true";
+    });
   map.attributionControl.addAttribution("Natural Earth");
   if (cfg.tiles.url) {
     const tiles = L.tileLayer(cfg.tiles.url, {attribution: cfg.tiles.attribution, maxZoom: 19});
