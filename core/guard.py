@@ -179,9 +179,9 @@ def content_security_policy() -> str:
     """Our own origin for scripts, styles, fonts and connections (``/static``,
     ``/vendor``; never a CDN); inline scripts only with the request's nonce, inline
     event handlers and ``eval`` never. Images may come from anywhere (map tiles are a
-    per-project setting of mapit, and an image cannot run script). Styles may be inline: status colours are CSS
-    variables in ``style=""`` and Leaflet adds ``<style>`` elements; CSS cannot run
-    script."""
+    per-project setting of mapit, and an image cannot run script). Styles may be
+    inline: status colours are CSS variables in ``style=""`` and Leaflet adds
+    ``<style>`` elements; CSS cannot run script."""
     nonce = csp_nonce()
     return "; ".join((
         "default-src 'self'",
