@@ -13,7 +13,7 @@ import importlib
 import inspect
 from collections.abc import Callable
 from importlib import metadata
-from typing import Any
+from typing import Any, TypeVar
 
 import pluggy
 from marshmallow import ValidationError
@@ -40,6 +40,7 @@ DEFAULT_PLUGINS = (
     "gadgets",
 )
 ENTRY_POINT_GROUP = "amsflow.plugins"
+T = TypeVar("T")
 
 
 def short_name(module_name: str) -> str:
@@ -72,6 +73,7 @@ class PluginHost(HookCalls):
                 getattr(plugin, "__name__", type(plugin).__name__))
             self._register(plugin, name)
         self._subsets: dict[tuple[str, str], Any] = {}
+        self._state: dict[str, Any] = {}
         self._check_hook_names()
         self.settings = self._load_settings()
         self.workflow_functions = WorkflowFunctions()
@@ -166,8 +168,31 @@ class PluginHost(HookCalls):
                     raise ConfigError(
                         f"plugin '{name}': {'.'.join(map(str, where))}: {message}",
                         self.config.path, self.config.line(*path, *where)) from exc
+            self._check_requires(i, project, enabled)
             result[project["key"]] = enabled
         return result
+
+    def _check_requires(self, i: int, project: dict[str, Any],
+                        enabled: dict[str, Any]) -> None:
+        """A plugin's ``requires = [...]`` (module or class attribute) names plugins it
+        builds on; a project that enables it must enable those too."""
+        for name in project["plugins"]:
+            plugin = self.pm.get_plugin(name)
+            missing = [r for r in getattr(plugin, "requires", ()) or () if r not in enabled]
+            if missing:
+                raise self.config.error(
+                    f"plugin '{name}' requires {', '.join(repr(m) for m in missing)}: "
+                    f"enable {'it' if len(missing) == 1 else 'them'} in project "
+                    f"'{project['key']}' too", "projects", i, "plugins", name)
+
+    def state(self, plugin: str, factory: Callable[[], T]) -> T:
+        """The app's state object of ``plugin`` (made by ``factory`` on first use):
+        what a plugin keeps between calls lives here, on its app's host, never in a
+        module global that two apps in one process would share."""
+        found = self._state.get(plugin)
+        if found is None:
+            found = self._state[plugin] = factory()
+        return found
 
     def enabled(self, project_key: str, plugin: str) -> bool:
         return plugin in self.settings.get(project_key, {})

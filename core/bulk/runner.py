@@ -38,8 +38,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..analyze import LARGE_TASK, analyze
 from ..db import DEFER_FLUSH, SETTLE_LATER
-from ..models import Comment, Issue, User, utcnow
+from ..models import Issue, User, utcnow
+from ..services.comments import keep_abort_comment
 from ..services.errors import ServiceError
 from ..services.issues import values_together
 from ..workflow.context import WorkflowAbort
@@ -157,6 +159,8 @@ def _run(host: Amsflow, task_id: str, runner: int, runners: int) -> tuple[str, i
     finished = _finish(host, session, task_id, status)
     if finished is not None:
         task_finished(host, finished, projects)
+        if finished.done >= int(jobs.get("analyze_after", LARGE_TASK)):  # core.analyze
+            analyze(host.db.engine)
     log.info("bulk task %s runner %d/%d: %d orders", task_id, runner + 1, runners, worked[0])
     if finished is None:  # another runner ended it: its status, not the one this session saw
         finished = session.get(BulkTask, task_id, populate_existing=True)
@@ -329,9 +333,7 @@ def _one(host: Amsflow, session: Session, user: User, task: BulkTask, issue: Iss
         savepoint.rollback()
         host.db.after_commit_reset(session, mark)
         if exc.comment and exc.issue_id:
-            now = host.now()
-            session.add(Comment(issue_id=exc.issue_id, body=exc.comment,
-                                author_id=exc.author_id, created=now, updated=now))
+            keep_abort_comment(host, session, exc.issue_id, exc.comment, exc.author_id)
         return {"state": "failed", "message": "; ".join(exc.messages) or str(exc)}
     except (ServiceError, StaleDataError) as exc:
         savepoint.rollback()

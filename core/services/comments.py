@@ -16,6 +16,7 @@ from .. import permissions as perms
 from ..i18n import _
 from ..models import Comment, Issue, User
 from .errors import Forbidden, InvalidInput, NotFound
+from .ids import as_id, is_id
 
 if TYPE_CHECKING:
     from ..host import Amsflow
@@ -43,15 +44,21 @@ def list_comments(session: Session, issue: Issue) -> list[Comment]:
 
 def get_comment(session: Session, issue: Issue, comment_id: int | str) -> Comment:
     text = str(comment_id)
-    comment = session.get(Comment, int(text)) if text.isdigit() else None
+    comment = session.get(Comment, as_id(text)) if is_id(text) else None
     if comment is None or comment.issue_id != issue.id:
         raise NotFound(_("Kommentaren '%(id)s' finnes ikke.", id=comment_id))
     return comment
 
 
 def add_comment(host: Amsflow, session: Session, user: User | None, issue: Issue,
-                body: str, *, system: bool = False) -> Comment:
-    """Add a comment; ``system`` is for integrations writing on their own."""
+                body: str, *, system: bool = False, flush: bool = True) -> Comment:
+    """Add a comment, and tell plugins (watchers' mail too) once it is committed. The
+    only way anything writes a comment: the API, the page, a transition's comment, a
+    post-function (``ctx.add_comment``), an integration (``system``).
+
+    ``flush=False`` leaves the INSERT to the caller's next flush: a transition writes
+    its comment with its other statements (and a bulk chunk with the whole chunk's).
+    """
     if not system:
         perms.require(host, session, user, "comment", issue)
     now = host.now()
@@ -60,10 +67,22 @@ def add_comment(host: Amsflow, session: Session, user: User | None, issue: Issue
     comment.author = user
     session.add(comment)
     issue.updated = now
-    session.flush()
+    if flush:
+        host.db.flush(session)
     host.db.after_commit(session, lambda: host.plugins.issue_commented(
         host, issue, user, comment))
     return comment
+
+
+def keep_abort_comment(host: Amsflow, session: Session, issue_id: int, body: str,
+                       author_id: int | None) -> Comment | None:
+    """The comment a ``ctx.abort(..., comment=...)`` keeps on the order after its
+    transition was rolled back (in the caller's now clean transaction)."""
+    issue = session.get(Issue, issue_id)
+    if issue is None:
+        return None
+    author = session.get(User, author_id) if author_id else None
+    return add_comment(host, session, author, issue, body, system=True)
 
 
 def _may_change(host: Amsflow, session: Session, user: User | None, issue: Issue,

@@ -16,8 +16,10 @@ from ..fields import FieldDef, FieldValueError
 from ..i18n import _
 from ..models import FieldValue, Issue, Project, User
 from ..notify import remember_watched, watched_column
+from .comments import MAX_BODY
 from .errors import InvalidInput, NotFound
 from .history import HistoryItem, record
+from .ids import as_id
 
 if TYPE_CHECKING:
     from ..host import Amsflow
@@ -119,7 +121,7 @@ def get_issue(host: Amsflow, session: Session, user: User | None, key_or_id: str
     options = ONE_ISSUE if with_values else (*ONE_ISSUE, lazyload(Issue.values))
     columns = [Issue, watched_column(Issue.id)] + ([] if roles is None else [roles])
     stmt = select(*columns).options(*options).where(
-        Issue.id == int(text) if text.isdigit() else Issue.key == text.upper())
+        Issue.id == as_id(text) if text.isascii() and text.isdigit() else Issue.key == text.upper())
     row = session.execute(stmt).unique().one_or_none()
     issue = row[0] if row is not None else None
     if issue is not None:
@@ -131,6 +133,24 @@ def get_issue(host: Amsflow, session: Session, user: User | None, key_or_id: str
     if permission != "browse":
         perms.require(host, session, user, permission, issue)
     return issue
+
+
+def set_fields(host: Amsflow, session: Session, user: User | None, issue: Issue,
+               changes: dict[str, Any], *, system: bool = True,
+               when: Any = None) -> list[HistoryItem]:
+    """Set fields with their history, and send ``issue_updated`` after commit; no flush
+    (the caller's next one writes them). For plugins and post-functions
+    (``ctx.set_fields``); people's edits go through ``edit_issue``. Inside a
+    transition the history joins the transition's change group."""
+    history = apply_fields(host, session, user, issue, changes, system=system)
+    history = [h for h in history if (h[1], h[2]) != (h[3], h[4])]
+    if history:
+        issue.updated = when if when is not None else host.now()
+        record(session, issue, user, history, issue.updated)
+        changed = {h[0]: (h[2], h[4]) for h in history}
+        host.db.after_commit(session, lambda: host.plugins.issue_updated(
+            host, issue, user, changed))
+    return history
 
 
 def apply_fields(host: Amsflow, session: Session, user: User | None, issue: Issue,
@@ -172,6 +192,9 @@ def _apply_one(host: Amsflow, session: Session, user: User | None, issue: Issue,
             raise InvalidInput(errors={name: _("Emne må fylles ut.")})
         if name == "summary" and len(text) > 255:
             raise InvalidInput(errors={name: _("Emne kan ha høyst 255 tegn.")})
+        if name == "description" and len(text) > MAX_BODY:  # the same bound as a comment
+            raise InvalidInput(errors={name: _("Beskrivelsen kan ha høyst %(max)s tegn.",
+                                               max=MAX_BODY)})
         old = getattr(issue, name)
         setattr(issue, name, text)
         return [(name, None, old, None, text)]
@@ -253,15 +276,9 @@ def edit_issue(host: Amsflow, session: Session, user: User | None, issue: Issue,
             perms.require(host, session, user, "assign", issue)
     if expected_version is not None and expected_version != issue.version:
         raise Conflict(_("Saken er endret av noen andre. Last den inn på nytt."))
-    history = apply_fields(host, session, user, issue, changes, system=system)
-    history = [h for h in history if (h[1], h[2]) != (h[3], h[4])]
+    history = set_fields(host, session, user, issue, changes, system=system)
     if history:
-        issue.updated = host.now()
-        record(session, issue, user, history, issue.updated)
         host.db.flush(session)
-        changed = {h[0]: (h[2], h[4]) for h in history}
-        host.db.after_commit(session, lambda: host.plugins.issue_updated(
-            host, issue, user, changed))
     return history
 
 

@@ -15,6 +15,8 @@ from typing import Any
 
 from core.hookspecs import hookimpl
 
+from . import api  # noqa: F401 - fills the API route table
+
 __version__ = "1.0.0"
 
 
@@ -41,3 +43,17 @@ def startup(host: Any) -> None:
 
     instance(host)  # a bad plugins.bookit block fails at start-up, with its line
     check_statuses(host)
+
+
+@hookimpl
+def register_blueprints(app: Any) -> list[Any]:
+    from .web import bp
+
+    return [bp]
+
+
+@hookimpl
+def register_nav_items(user: Any) -> list[Any]:
+    from .web import nav_items
+
+    return nav_items(user)

@@ -16,7 +16,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 from sqlalchemy.orm import Session
 
 from core.i18n import _
-from core.models import Comment
+from core.services.comments import add_comment
 from core.services.errors import Conflict
 from core.workflow.engine import transition_issue
 
@@ -66,10 +66,8 @@ def record_result(host: Amsflow, session: Session, ref: QuantOrderRef, result: s
             return state_of(host, issue, ref, changed=False,
                             message=f"Godkjenningen av {issue.key} er allerede mottatt.")
         _require_round(issue, ref)
-        now = host.now()
-        system = host.system_user(session)
-        session.add(Comment(issue_id=issue.id, author_id=system.id, created=now, updated=now,
-                            body="Ordren er validert og godkjent i Quant."))
+        add_comment(host, session, host.system_user(session), issue,
+                    "Ordren er validert og godkjent i Quant.", system=True)
     ref.validation_status = result
     ref.validation_reason = reason if result == REJECTED else ""
     ref.validation_at = host.now()
