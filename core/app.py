@@ -48,7 +48,9 @@ def host() -> Amsflow:
     return current_app.extensions["amsflow"]
 
 
-def _secret_key(h: Amsflow) -> str:
+def secret_key(h: Amsflow) -> str:
+    """The key that signs sessions and links: from the environment, else a random one
+    kept in the data folder (the embedded default)."""
     from_env = h.config.secret(h.config["secret_key_env"])
     if from_env:
         return from_env
@@ -73,7 +75,7 @@ def create_app(config: Config | str | os.PathLike[str] | None = None, *,
                 static_folder=str(Path(__file__).parent / "web" / "static"))
     app.extensions["amsflow"] = h
     app.config.update(
-        SECRET_KEY=_secret_key(h),
+        SECRET_KEY=secret_key(h),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         MAX_CONTENT_LENGTH=int(cfg["max_attachment_mb"] * 1024 * 1024) + 1024 * 1024,
