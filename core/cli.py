@@ -50,7 +50,7 @@ class _Cli(click.Group):
         try:
             state = ctx.ensure_object(_State) if ctx.obj else _State(
                 os.environ.get("AMSFLOW_CONFIG"))
-            state.host().plugins.hook.register_commands(cli=self)
+            state.host().plugins.add_commands(self)
         except click.ClickException:
             pass  # a broken config still lets `amsflow check-config` report it
 

@@ -61,8 +61,8 @@ def add_comment(host: Amsflow, session: Session, user: User | None, issue: Issue
     session.add(comment)
     issue.updated = now
     session.flush()
-    host.db.after_commit(session, lambda: host.emit(issue, "issue_commented", user=user,
-                                                    comment=comment))
+    host.db.after_commit(session, lambda: host.plugins.issue_commented(
+        host, issue, user, comment))
     return comment
 
 

@@ -233,7 +233,7 @@ def create_issue(host: Amsflow, session: Session, user: User | None, project_key
         perms.require(host, session, user, "assign", project_id=project.id)
     apply_fields(host, session, user, issue, changes, system=system)
     session.flush()
-    host.db.after_commit(session, lambda: host.emit(issue, "issue_created", user=user))
+    host.db.after_commit(session, lambda: host.plugins.issue_created(host, issue, user))
     return issue
 
 
@@ -260,8 +260,8 @@ def edit_issue(host: Amsflow, session: Session, user: User | None, issue: Issue,
         record(session, issue, user, history, issue.updated)
         host.db.flush(session)
         changed = {h[0]: (h[2], h[4]) for h in history}
-        host.db.after_commit(session, lambda: host.emit(issue, "issue_updated", user=user,
-                                                        changes=changed))
+        host.db.after_commit(session, lambda: host.plugins.issue_updated(
+            host, issue, user, changed))
     return history
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from sqlalchemy.orm import Session
 
@@ -103,6 +103,9 @@ class WorkflowContext:
         """Run another transition right after this one, in the same transaction."""
         self.chained.append((transition_ref, comment))
 
-    def abort(self, message: str, comment: str | None = None) -> WorkflowAbort:
-        return WorkflowAbort(message, comment, self.issue.id,
-                             author_id=self.user.id if self.user else None)
+    def abort(self, message: str, comment: str | None = None) -> NoReturn:
+        """Stop the transition: roll everything back, show ``message``, keep
+        ``comment`` on the order. Raises itself (``raise ctx.abort(...)`` reads the
+        same and works too)."""
+        raise WorkflowAbort(message, comment, self.issue.id,
+                            author_id=self.user.id if self.user else None)

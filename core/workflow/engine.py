@@ -128,9 +128,8 @@ def transition_issue(host: Amsflow, session: Session, user: User | None, issue: 
     host.db.flush(session)
     host.db.settle(session, ctx.settlers)
     from_status, to_status = status, transition.to
-    host.db.after_commit(session, lambda: host.emit(
-        issue, "issue_transitioned", user=user, transition=transition,
-        from_status=from_status, to_status=to_status))
+    host.db.after_commit(session, lambda: host.plugins.issue_transitioned(
+        host, issue, user, transition, from_status, to_status))
     if _depth < MAX_CHAIN:
         for next_ref, next_comment in ctx.chained:
             transition_issue(host, session, user, issue, next_ref, comment=next_comment,
