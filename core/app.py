@@ -97,7 +97,8 @@ def create_app(config: Config | str | os.PathLike[str] | None = None, *,
 
 
 def _translation_directories(h: Amsflow) -> list[str]:
-    """The core's catalog, then each plugin package's own ``translations/`` folder.
+    """The core's catalog, then each plugin package's own ``translations/`` folders
+    (the package's, and those of its subpackages: a part with a catalog of its own).
 
     Flask-Babel merges them, so a plugin keeps its UI words beside its code
     (``pybabel extract`` over the plugin, ``pybabel compile -d plugins/x/translations``).
@@ -106,9 +107,10 @@ def _translation_directories(h: Amsflow) -> list[str]:
     for _name, plugin in h.plugins.pm.list_name_plugin():
         module_file = getattr(plugin, "__file__", None)
         if module_file and Path(module_file).name == "__init__.py":
-            folder = Path(module_file).parent / "translations"
-            if folder.is_dir() and str(folder) not in dirs:
-                dirs.append(str(folder))
+            package = Path(module_file).parent
+            for folder in [package / "translations", *sorted(package.glob("*/translations"))]:
+                if folder.is_dir() and str(folder) not in dirs:
+                    dirs.append(str(folder))
     return dirs
 
 

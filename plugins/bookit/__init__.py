@@ -28,6 +28,7 @@ def plugin_config_schema() -> Any:
 @hookimpl
 def register_models() -> None:
     from . import models  # noqa: F401 - the import adds the tables to Base
+    from .autoplan import models as autoplan_models  # noqa: F401
 
 
 @hookimpl
@@ -41,3 +42,18 @@ def startup(host: Any) -> None:
 
     instance(host)  # a bad plugins.bookit block fails at start-up, with its line
     check_statuses(host)
+
+
+@hookimpl
+def register_jobs(registry: Any) -> None:
+    from .autoplan import proposals
+
+    registry.job(proposals.JOB)(proposals.run)
+
+
+@hookimpl
+def register_blueprints(app: Any) -> list[Any]:
+    from .autoplan import api  # noqa: F401 - fills the API route table
+    from .autoplan.web import bp as public
+
+    return [public]

@@ -35,6 +35,8 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 from core.fields import FieldDef
 from core.yamlsource import ConfigError, first_error
 
+from .autoplan.settings import AutoplanSchema
+
 if TYPE_CHECKING:
     from core.host import Amsflow
 
@@ -126,6 +128,8 @@ class ProjectSchema(_Strict):
     overlap = fields.String(load_default="warn", validate=validate.OneOf(["warn", "refuse"]))
     default_estimate = fields.Raw(load_default="1h")
     estimates = fields.Dict(keys=fields.String(), values=fields.Raw(), load_default=dict)
+    autoplan = fields.Nested(AutoplanSchema,
+                             load_default=lambda: AutoplanSchema().load({}))
 
     @validates_schema
     def _estimates(self, data: dict[str, Any], **_: Any) -> None:

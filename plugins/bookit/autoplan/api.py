@@ -14,6 +14,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 from core.api.common import body, caller, ctx, unit
 from core.api.routes import route
 from core.fields import OSLO
+from core.i18n import _
 from core.services.errors import InvalidInput
 from core.services.issues import get_issue
 
@@ -45,7 +46,7 @@ class ProposalSchema(_Strict):
     @validates_schema
     def _one_selection(self, data: dict[str, Any], **_: Any) -> None:
         if (data.get("jql") is None) == (data.get("keys") is None):
-            raise ValidationError("Oppgi enten jql eller keys.", "jql")
+            raise ValidationError(_("Oppgi enten jql eller keys."), "jql")
 
 
 class ApplySchema(_Strict):
@@ -121,7 +122,7 @@ def get_capacity() -> Any:
     inputs.project_row(s, project)
     first, last = _day(request.args.get("from"), "from"), _day(request.args.get("to"), "to")
     if last < first or (last - first).days > 62:
-        raise InvalidInput(errors={"to": "Perioden må være 1–63 dager."})
+        raise InvalidInput(errors={"to": _("Perioden må være 1–63 dager.")})
     names = [n for n in (request.args.get("installers") or "").split(",") if n]
     people = inputs.installers(h, s, project, names) if names else \
         inputs.av.installers(h, s, project=project)
@@ -146,7 +147,7 @@ def _day(raw: str | None, name: str) -> date:
     try:
         return date.fromisoformat(raw or "")
     except ValueError:
-        raise InvalidInput(errors={name: "En dato som 2026-12-07."}) from None
+        raise InvalidInput(errors={name: _("En dato som 2026-12-07.")}) from None
 
 
 @route("POST", f"{PREFIX}/replan", "Best fill-ins from waiting orders nearby for gaps in an "

@@ -19,6 +19,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.i18n import _
 from core.models import Issue, Project
 from core.services.errors import InvalidInput, NotFound
 from core.services.issues import get_value
@@ -27,6 +28,7 @@ from .. import availability as av
 from ..schedule import booked, default_estimate
 from ..settings import project as project_settings
 from ..travel import Point, travel_model
+from .settings import autoplan_settings
 
 if TYPE_CHECKING:
     from core.host import Amsflow
@@ -73,7 +75,7 @@ class InstallerDay:
 def project_row(session: Session, key: str) -> Project:
     found = session.scalar(select(Project).where(Project.key == str(key).upper()))
     if found is None:
-        raise NotFound(f"Prosjektet {key} finnes ikke.")
+        raise NotFound(_("Prosjektet %(key)s finnes ikke.", key=key))
     return found
 
 
@@ -82,13 +84,13 @@ def installers(host: Amsflow, session: Session, project: str,
     """The named installers of ``project``; an unknown name is a clear error."""
     if not isinstance(usernames, list | tuple) or not all(isinstance(u, str)
                                                           for u in usernames):
-        raise InvalidInput(errors={"installers": "Montørene oppgis som en liste med "
-                                                 "brukernavn."})
+        raise InvalidInput(errors={"installers": _("Montørene oppgis som en liste med "
+                                                   "brukernavn.")})
     found = av.installers(host, session, usernames=list(usernames), project=project)
     missing = set(usernames) - {i.username for i in found}
     if missing:
-        raise InvalidInput(errors={"installers": "Ikke montør i prosjektet: " +
-                                                 ", ".join(sorted(missing))})
+        raise InvalidInput(errors={"installers": _("Ikke montør i prosjektet: %(names)s",
+                                                   names=", ".join(sorted(missing)))})
     return found
 
 
@@ -107,8 +109,8 @@ def holding(host: Amsflow, session: Session, installer_ids: list[int], start: da
         if status not in HOLDING:
             continue
         position = get_value(host, issue, "position")
-        out.append(HeldVisit(v.id, v.key, v.installer_id, status, tuple(position) if position else None,
-                             v.start, v.end))
+        out.append(HeldVisit(v.id, v.key, v.installer_id, status,
+                             tuple(position) if position else None, v.start, v.end))
     return out
 
 
@@ -142,6 +144,7 @@ def installer_days(host: Amsflow, session: Session, project: str,
 
 
 def settings(host: Amsflow, project: str) -> dict[str, Any]:
+    """The project's Bookit settings (plannable statuses, estimates, ``autoplan``)."""
     return project_settings(host, project)
 
 
@@ -162,14 +165,14 @@ def service_seconds(host: Amsflow, issue: Issue, conf: dict[str, Any]) -> int:
     seconds = int(own) if own else default_estimate(host, issue.project_id,
                                                      issue.issue_type_id)
     if get_value(host, issue, "difficult_meter"):
-        seconds += int(conf.get("difficult_extra_minutes", 30)) * 60
+        seconds += autoplan_settings(conf)["difficult_extra_minutes"] * 60
     return seconds
 
 
 def required_skills(host: Amsflow, issue: Issue, conf: dict[str, Any]) -> frozenset[str]:
     """Skills the order needs: ``skill_rules`` maps a flag field to a skill
     (``{difficult_meter: erfaren}``) and an issue type to one."""
-    rules = conf.get("skill_rules") or {}
+    rules = autoplan_settings(conf)["skill_rules"]
     need = set()
     for name, skill in rules.items():
         if name in host.fields and get_value(host, issue, name):

@@ -11,6 +11,7 @@ from core.app import secret_key
 from core.models import Issue
 
 from . import inputs, tokens
+from .settings import autoplan_settings
 
 if TYPE_CHECKING:
     from core.host import Amsflow
@@ -19,13 +20,17 @@ if TYPE_CHECKING:
 def link_for(host: Amsflow, session: Session, issue: Issue) -> str:
     """A new link to the order's page: ``public_url`` + ``/b/`` + a 20-character token,
     valid for ``valid_days`` (project settings ``bookit.selfservice``)."""
-    conf = inputs.settings(host, issue.project.key).get("selfservice") or {}
-    base = conf.get("public_url") or "http://127.0.0.1:5000"
+    conf = _conf(host, issue.project.key)
     token = tokens.issue_link(host, session, secret_key(host), issue,
-                              timedelta(days=int(conf.get("valid_days", 14))))
+                              timedelta(days=conf["valid_days"]))
+    base = conf["public_url"]
     return f"{base.rstrip('/')}/b/{token}"
 
 
 def enabled(host: Amsflow, project_key: str) -> bool:
-    conf = inputs.settings(host, project_key).get("selfservice") or {}
-    return bool(conf.get("enabled", False))
+    """Whether the project's booking messages carry the link."""
+    return bool(inputs.settings(host, project_key)) and _conf(host, project_key)["enabled"]
+
+
+def _conf(host: Amsflow, project_key: str) -> dict:
+    return autoplan_settings(inputs.settings(host, project_key))["selfservice"]

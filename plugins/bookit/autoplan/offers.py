@@ -17,6 +17,7 @@ from core.services.issues import get_value
 from ..travel import travel_model
 from . import inputs
 from .selfservice import Settings
+from .settings import autoplan_settings
 from .slots import Day, Held, Slot, free_slots
 
 if TYPE_CHECKING:
@@ -33,11 +34,11 @@ class Offers:
 
     @classmethod
     def for_issue(cls, host: Amsflow, issue: Issue) -> Offers:
-        conf = inputs.settings(host, issue.project.key).get("selfservice") or {}
+        conf = autoplan_settings(inputs.settings(host, issue.project.key))["selfservice"]
         return cls(host, issue.project.key, Settings(
-            confirm_transition=str(conf.get("confirm_transition", "51")),
-            call_me_transition=str(conf.get("call_me_transition", "52"))),
-            days_ahead=int(conf.get("days_ahead", 14)), limit=int(conf.get("slots", 6)))
+            confirm_transition=conf["confirm_transition"],
+            call_me_transition=conf["call_me_transition"]),
+            days_ahead=conf["days_ahead"], limit=conf["slots"])
 
     def offered(self, session: Session, issue: Issue) -> list[Slot]:
         """Free slots from tomorrow over ``days_ahead`` days, at most one per

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from core import permissions as perms
 from core.bulk import service as bulk
+from core.i18n import _
 from core.models import Issue, User
 from core.services.errors import Conflict, InvalidInput, NotFound
 from core.services.issues import get_value
@@ -62,17 +63,17 @@ class Request:
 def start(host: Amsflow, session: Session, user: User, request: Request) -> PlanProposal:
     """Check the request, record the proposal and queue its solve (after commit)."""
     if request.last_day < request.first_day:
-        raise InvalidInput(errors={"lastDay": "Siste dag er før første dag."})
+        raise InvalidInput(errors={"lastDay": _("Siste dag er før første dag.")})
     if (request.last_day - request.first_day).days > 13:
-        raise InvalidInput(errors={"lastDay": "Høyst 14 dager om gangen."})
+        raise InvalidInput(errors={"lastDay": _("Høyst 14 dager om gangen.")})
     if not 1 <= request.seconds <= 600:
-        raise InvalidInput(errors={"seconds": "Løsetiden må være mellom 1 og 600 sekunder."})
+        raise InvalidInput(errors={"seconds": _("Løsetiden må være mellom 1 og 600 sekunder.")})
     project = inputs.project_row(session, request.project)
-    perms.require(host, session, user, "bulk_change", project.id)
+    perms.require(host, session, user, "bulk_change", project_id=project.id)
     installers = inputs.installers(host, session, request.project, request.installers)
     orders = bulk.select_issues(host, session, user, jql=request.jql, keys=request.keys)
     if not installers:
-        raise InvalidInput(errors={"installers": "Velg minst én montør."})
+        raise InvalidInput(errors={"installers": _("Velg minst én montør.")})
     proposal = PlanProposal(id=uuid.uuid4().hex, owner_id=user.id,
                             project_key=request.project, request_json=request.to_json(),
                             created=host.now())
@@ -137,8 +138,8 @@ def build_problem(host: Amsflow, session: Session, project: str, orders: list[Is
     """Our routing problem for ``orders`` over installer ``days``; ``meta`` maps it back
     (job and shift ids to orders and installer-days, times to datetimes)."""
     if not days:
-        raise InvalidInput(errors={"installers": "Montørene har ingen arbeidsdager i "
-                                                 "perioden."})
+        raise InvalidInput(errors={"installers": _("Montørene har ingen arbeidsdager i "
+                                                   "perioden.")})
     epoch = datetime.combine(min(d.day for d in days), datetime.min.time(),
                              tzinfo=days[0].start.tzinfo) - EPOCH_PAD
 
@@ -233,7 +234,7 @@ def describe(plan: solver.Plan, meta: dict[str, Any]) -> dict[str, Any]:
 def get(host: Amsflow, session: Session, user: User, proposal_id: str) -> PlanProposal:
     proposal = session.get(PlanProposal, proposal_id)
     if proposal is None or (proposal.owner_id != user.id and not perms.is_admin(host, user)):
-        raise NotFound("Forslaget finnes ikke.")
+        raise NotFound(_("Forslaget finnes ikke."))
     return proposal
 
 
@@ -252,18 +253,19 @@ def apply(host: Amsflow, session: Session, user: User, proposal_id: str,
     bulk edit; each order gets its installer, planned start and estimate."""
     proposal = get(host, session, user, proposal_id)
     if proposal.status != "ready":
-        raise Conflict(f"Forslaget kan ikke tas i bruk nå (status {proposal.status}).")
+        raise Conflict(_("Forslaget kan ikke tas i bruk nå (status %(status)s).",
+                         status=proposal.status))
     result = json.loads(proposal.result_json)
     chosen = [r for r in result["routes"] if shifts is None or r["shift"] in shifts]
     unknown = set(shifts or ()) - {r["shift"] for r in result["routes"]}
     if unknown:
-        raise InvalidInput(errors={"shifts": "Ukjente montørdager: " +
-                                             ", ".join(sorted(unknown))})
+        raise InvalidInput(errors={"shifts": _("Ukjente montørdager: %(days)s",
+                                               days=", ".join(sorted(unknown)))})
     each = {str(v["issueId"]): {"assignee": r["username"], "planned_start": v["start"],
                                 "estimate": _seconds(v["start"], v["end"])}
             for r in chosen for v in r["visits"] if not v["existing"]}
     if not each:
-        raise InvalidInput(errors={"shifts": "Ingen nye besøk å ta i bruk."})
+        raise InvalidInput(errors={"shifts": _("Ingen nye besøk å ta i bruk.")})
     issues = bulk.select_issues(host, session, user, keys=[int(i) for i in each])
     task = bulk.submit(host, session, user, issues, "edit", {"fields": {}, "each": each})
     proposal.bulk_task_id = task.id

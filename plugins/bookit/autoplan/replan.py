@@ -9,7 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
-from core.bulk import service as bulk
+from core.i18n import _
+from core.jql.compiler import compile_query
+from core.jql.errors import JqlError
+from core.jql.parser import parse
 from core.models import User
 from core.services.errors import InvalidInput
 from core.services.issues import get_value
@@ -24,6 +27,7 @@ if TYPE_CHECKING:
 
 WAITING = 'status = "Under planlegging" AND "Planlagt starttid" IS EMPTY'
 SUGGESTIONS = 5
+CANDIDATES = 500  # waiting orders looked at, in the query's order
 
 
 def suggest(host: Amsflow, session: Session, user: User, project: str, installer: str,
@@ -35,14 +39,14 @@ def suggest(host: Amsflow, session: Session, user: User, project: str, installer
     people = inputs.installers(host, session, project, [installer])
     days = inputs.installer_days(host, session, project, people, day, day)
     if not days:
-        raise InvalidInput(errors={"day": f"{installer} arbeider ikke {day.isoformat()}."})
+        raise InvalidInput(errors={"day": _("%(name)s arbeider ikke %(day)s.", name=installer,
+                                                 day=day.isoformat())})
     query = jql or f"project = {project} AND {WAITING}"
     try:
-        waiting = bulk.select_issues(host, session, user, jql=query)
-    except InvalidInput as exc:
-        if exc.errors.get("issues") and "tomt" in str(exc.errors["issues"]):
-            return {"installer": installer, "day": day.isoformat(), "suggestions": []}
-        raise
+        stmt = compile_query(host, parse(query), user, session)
+    except JqlError as exc:
+        raise InvalidInput(errors={"jql": str(exc)}) from exc
+    waiting = list(session.scalars(stmt.limit(CANDIDATES)).unique())
     conf = inputs.settings(host, project)
     model = travel_model(host)
     slot_day = _slot_day(days[0], exclude=-1)

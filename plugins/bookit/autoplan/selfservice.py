@@ -2,7 +2,8 @@
 free slot, or ask to be called. Each choice is a comment and history on the order,
 and moves the workflow as the SMS replies ``OK`` and ``KONTAKT`` do.
 
-Two customers racing for one slot: the choice locks the installer's row, then checks
+Two customers racing for one slot: the choice locks the installer's row (a write, so
+SQLite serialises it too), then checks
 the slot against every visit holding time on that installer's day, then writes; the
 second finds it taken and is told so. A link is used once (its row locked too).
 """
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from core.models import Issue, User
@@ -81,8 +82,11 @@ def choose(host: Amsflow, session: Session, link: SelfServiceLink, choice: str,
     elif choice == PICK:
         if slot is None or holds is None:
             raise ChoiceRefused(NO_SUCH_SLOT)
-        installer = session.scalar(select(User).where(User.id == slot.installer)
-                                   .with_for_update())
+        # A write first: it takes the installer's row lock on PostgreSQL and the write
+        # lock on SQLite, so the check below sees every pick committed before it.
+        locked = session.execute(update(User).where(User.id == slot.installer)
+                                 .values(active=User.active))
+        installer = session.get(User, slot.installer) if locked.rowcount else None
         if installer is None:
             raise ChoiceRefused(NO_SUCH_SLOT)
         if holds(installer, slot.start, slot.end, issue):

@@ -7,14 +7,16 @@ change nothing.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
+from babel.dates import format_datetime
 from flask import Blueprint, current_app, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from core.app import secret_key
+from core.fields import OSLO
 from core.models import Issue, User
 from core.services.issues import get_value
 
@@ -22,8 +24,8 @@ from . import selfservice as ss
 from . import tokens
 from .slots import Slot
 
-bp = Blueprint("bookit_public", __name__, template_folder="../templates",
-               static_folder="../static", static_url_path="/static/bookit-public")
+bp = Blueprint("bookit_public", __name__, template_folder="templates",
+               static_folder="static", static_url_path="/static/bookit-public")
 
 
 def _host() -> Any:
@@ -108,18 +110,15 @@ def _slot_from(value: str, offered: list[Slot]) -> Slot | None:
 
 
 def _when(moment: Any) -> str:
-    from zoneinfo import ZoneInfo
-
-    from flask_babel import format_datetime
-
+    """A time as the customer reads it: «mandag 7. desember kl. 09:00» (their language)."""
     if moment is None:
         return ""
-    return format_datetime(moment.astimezone(ZoneInfo("Europe/Oslo")), "EEEE d. MMMM 'kl.' HH:mm")
+    return format_datetime(moment, _("EEEE d. MMMM 'at' HH:mm"), tzinfo=OSLO,
+                           locale=str(get_locale() or "nb"))
 
 
 def _slot_label(slot: Slot, session: Session) -> str:
-    end = (slot.end).astimezone(slot.start.tzinfo)
-    return f"{_when(slot.start)}–{end:%H:%M}"
+    return f"{_when(slot.start)}–{slot.end.astimezone(OSLO):%H:%M}"
 
 
 def _settings(host: Any, issue: Issue) -> Any:
@@ -127,5 +126,3 @@ def _settings(host: Any, issue: Issue) -> Any:
 
     return Offers.for_issue(host, issue)
 
-
-__all__ = ["bp", "timedelta"]
