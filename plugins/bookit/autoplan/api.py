@@ -44,7 +44,7 @@ class ProposalSchema(_Strict):
                            validate=validate.Range(min=1, max=600))
 
     @validates_schema
-    def _one_selection(self, data: dict[str, Any], **_: Any) -> None:
+    def _one_selection(self, data: dict[str, Any], **kwargs: Any) -> None:
         if (data.get("jql") is None) == (data.get("keys") is None):
             raise ValidationError(_("Oppgi enten jql eller keys."), "jql")
 
