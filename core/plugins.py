@@ -36,6 +36,7 @@ DEFAULT_PLUGINS = (
     "plugins.quant",
     "plugins.bookit",
     "plugins.mapit",
+    "plugins.mobile",
     "gadgets",
 )
 ENTRY_POINT_GROUP = "amsflow.plugins"

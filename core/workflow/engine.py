@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from .. import permissions as perms
 from ..i18n import _, in_language
-from ..models import Comment, Issue, Resolution, User
+from ..models import Issue, Resolution, User
+from ..services.comments import add_comment
 from ..services.errors import Forbidden, InvalidInput
 from ..services.history import HistoryItem, collecting, record
 from ..services.issues import apply_fields
@@ -121,8 +122,7 @@ def transition_issue(host: Amsflow, session: Session, user: User | None, issue: 
     history += set_by_post_functions
     now = host.now()
     if comment and comment.strip():
-        session.add(Comment(issue_id=issue.id, body=comment.strip(),
-                            author_id=user.id if user else None, created=now, updated=now))
+        add_comment(host, session, user, issue, comment, system=True, flush=False)
     issue.updated = now
     record(session, issue, user, history, now)
     host.db.flush(session)

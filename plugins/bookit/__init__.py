@@ -15,6 +15,8 @@ from typing import Any
 
 from core.hookspecs import hookimpl
 
+from . import api  # noqa: F401 - fills the API route table
+
 __version__ = "1.0.0"
 
 
@@ -55,5 +57,13 @@ def register_jobs(registry: Any) -> None:
 def register_blueprints(app: Any) -> list[Any]:
     from .autoplan import api  # noqa: F401 - fills the API route table
     from .autoplan.web import bp as public
+    from .web import bp
 
-    return [public]
+    return [bp, public]
+
+
+@hookimpl
+def register_nav_items(user: Any) -> list[Any]:
+    from .web import nav_items
+
+    return nav_items(user)

@@ -321,7 +321,11 @@ def stamp(session: Session) -> str:
     from sqlalchemy import func
 
     latest = session.scalar(select(func.max(InstallerProfile.updated)))
-    return latest.isoformat() if latest else ""
+    away = session.execute(select(func.count(), func.max(AbsenceRow.id))).one()
+    week = session.scalar(select(func.sum(WeeklyHours.user_id * 7 + WeeklyHours.weekday
+                                          + WeeklyHours.start_minute
+                                          + WeeklyHours.end_minute)))
+    return f"{latest.isoformat() if latest else ''}/{away[0]}/{away[1]}/{week}"
 
 
 def _clock(minute: int) -> time:
