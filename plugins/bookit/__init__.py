@@ -55,7 +55,7 @@ def register_jobs(registry: Any) -> None:
 
 @hookimpl
 def register_blueprints(app: Any) -> list[Any]:
-    from .autoplan import api  # noqa: F401 - fills the API route table
+    from .autoplan import api as autoplan_api  # noqa: F401 - fills the API route table
     from .autoplan.web import bp as public
     from .web import bp
 
