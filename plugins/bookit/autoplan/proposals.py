@@ -167,11 +167,13 @@ def build_problem(host: Amsflow, session: Session, project: str, orders: list[Is
                                    window=(t(held.start), t(held.start)), skills=own,
                                    booked=True))
             issue_of[jobs[-1].id] = {"issueId": held.issue_id, "key": held.key,
-                                     "existing": True}
+                                     "existing": True, "place": list(held.place)}
     skipped: dict[str, str] = {}
     day_starts = sorted({d.day for d in days})
+    project_id = host.catalog.project_ids[project]
     for issue in orders:
-        why = inputs.unplannable(host, issue, settings)
+        why = "project" if issue.project_id != project_id else \
+            inputs.unplannable(host, issue, settings)
         if why:
             skipped[issue.key] = why
             continue
@@ -190,12 +192,14 @@ def build_problem(host: Amsflow, session: Session, project: str, orders: list[Is
                                service=inputs.service_seconds(host, issue, settings),
                                window=window, skills=inputs.required_skills(host, issue,
                                                                              settings)))
-        issue_of[issue.id] = {"issueId": issue.id, "key": issue.key, "existing": False}
+        issue_of[issue.id] = {"issueId": issue.id, "key": issue.key, "existing": False,
+                              "place": list(position)}
     seconds, metres = inputs.travel_matrix(host, project, points)
     problem = solver.Problem(durations=seconds, distances=metres, shifts=shifts, jobs=jobs)
     meta = {"epoch": epoch.isoformat(), "issues": issue_of, "skipped": skipped,
             "days": {s.id: {"userId": d.user_id, "username": d.username,
-                            "name": d.display_name, "day": d.day.isoformat()}
+                            "name": d.display_name, "day": d.day.isoformat(),
+                            "home": list(d.home)}
                      for s, d in zip(shifts, days, strict=True)}}
     return problem, meta
 

@@ -126,3 +126,24 @@ def _settings(host: Any, issue: Issue) -> Any:
 
     return Offers.for_issue(host, issue)
 
+
+
+def autoplan_page(host: Any, first: Any) -> dict[str, Any]:
+    """What the calendar page's auto-planning panel needs (``_autoplan.html``)."""
+    from flask import url_for
+
+    from ..sidelist import DEFAULT_JQL
+
+    projects = host.plugins.projects_enabling("bookit")
+    return {
+        "projects": projects, "jql": DEFAULT_JQL.replace(" ORDER BY key", ""),
+        "firstDay": first.isoformat(), "lastDay": first.isoformat(),
+        "center": [59.91, 10.75],
+        "urls": {"proposals": url_for("api.post_api_post_proposal"),
+                 "proposal": url_for("api.get_api_get_proposal", proposal_id="ID"),
+                 "cancel": url_for("api.post_api_cancel_proposal", proposal_id="ID"),
+                 "apply": url_for("api.post_api_apply_proposal", proposal_id="ID"),
+                 "installers": url_for("api.get_api_get_installers"),
+                 "browse": url_for("web.issue", key="KEY"),
+                 "atlas": url_for("web.vendor_file",
+                                  filename="world-atlas/countries-50m.json")}}
