@@ -166,8 +166,22 @@ class PluginHost(HookCalls):
                     raise ConfigError(
                         f"plugin '{name}': {'.'.join(map(str, where))}: {message}",
                         self.config.path, self.config.line(*path, *where)) from exc
+            self._check_requires(i, project, enabled)
             result[project["key"]] = enabled
         return result
+
+    def _check_requires(self, i: int, project: dict[str, Any],
+                        enabled: dict[str, Any]) -> None:
+        """A plugin's ``requires = [...]`` (module or class attribute) names plugins it
+        builds on; a project that enables it must enable those too."""
+        for name in project["plugins"]:
+            plugin = self.pm.get_plugin(name)
+            missing = [r for r in getattr(plugin, "requires", ()) or () if r not in enabled]
+            if missing:
+                raise self.config.error(
+                    f"plugin '{name}' requires {', '.join(repr(m) for m in missing)}: "
+                    f"enable {'it' if len(missing) == 1 else 'them'} in project "
+                    f"'{project['key']}' too", "projects", i, "plugins", name)
 
     def enabled(self, project_key: str, plugin: str) -> bool:
         return plugin in self.settings.get(project_key, {})

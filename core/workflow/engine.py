@@ -3,6 +3,7 @@ history, then automatic and chained transitions, all in the caller's transaction
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
@@ -30,14 +31,20 @@ def _entry(host: Amsflow, kind: str, ref: FunctionRef) -> Any:
 
 def usable(host: Amsflow, issue: Issue, transition: Transition) -> bool:
     """A transition is usable in a project only if every function's plugin is enabled."""
-    project = issue.project.key
+    return next(missing_plugins(host, issue.project.key, transition), None) is None
+
+
+def missing_plugins(host: Amsflow, project: str, transition: Transition
+                    ) -> Iterator[tuple[FunctionRef, str]]:
+    """The functions of ``transition`` whose plugin ``project`` does not enable (each
+    with that plugin): any one of them removes the transition from the project."""
     for kind, refs in (("conditions", transition.conditions),
                        ("validators", transition.validators),
                        ("post_functions", transition.post_functions)):
         for ref in refs:
-            if not host.plugins.enabled(project, _entry(host, kind, ref).plugin):
-                return False
-    return True
+            plugin = _entry(host, kind, ref).plugin
+            if not host.plugins.enabled(project, plugin):
+                yield ref, plugin
 
 
 def _context(host: Amsflow, session: Session, user: User | None, issue: Issue,
