@@ -58,7 +58,8 @@ def pins(page: Any) -> dict[str, str]:
 
 def to_oslo(page: Any) -> None:
     page.evaluate("void mapit.map.setView([59.917, 10.735], 13, {animate: false})")
-    page.wait_for_function("document.querySelectorAll('.mapit-pin[data-issue-key]').length > 0")
+    page.wait_for_function(
+        "() => document.querySelectorAll('.mapit-pin[data-issue-key]').length > 0")
 
 
 def screen_point(page: Any, lat: float, lon: float) -> tuple[float, float]:
@@ -99,7 +100,7 @@ def test_layers_colours_popup_and_lasso_to_navigator(offline: Any, live_url: str
 
     # Toggle the big layer off: only the favourite "Oslo åpne" orders stay.
     page.uncheck("input[data-layer='0']")
-    page.wait_for_function("!document.querySelector(\".mapit-pin[data-issue-key='ELV-2']\")")
+    page.wait_for_function("() => !document.querySelector(\".mapit-pin[data-issue-key='ELV-2']\")")
     assert set(pins(page)) == {"ELV-1", "ELV-3"}
     page.check("input[data-layer='0']")
     page.wait_for_selector(".mapit-pin[data-issue-key='ELV-2']")
