@@ -9,6 +9,7 @@ import yaml
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from click.testing import CliRunner
 from sqlalchemy import insert, inspect, select, text
 
@@ -113,9 +114,9 @@ def test_a_database_from_before_the_split_upgrades(config_dict, backend):
 
         upgrade(host)
 
-        assert _heads(host) == core_head | {"sms_0001", "letters_0001", "quant_0002",
-                                            "bookit_0001", "dashboards_0001",
-                                            "mobile_0001"}
+        plugin_heads = set(ScriptDirectory.from_config(alembic_config(host)).get_heads())
+        assert _heads(host) == plugin_heads  # every branch at its head, the core's too
+        assert {h.split("_")[0] for h in plugin_heads} >= {"sms", "letters", "quant", "bookit"}
         assert _diff(host) == []
         with host.db.engine.connect() as conn:
             assert conn.scalar(text("SELECT source FROM letter_templates")) == "old"

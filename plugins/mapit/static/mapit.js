@@ -325,12 +325,41 @@
       L.polygon(ring, {color: "#0c66e4", weight: 2, fillOpacity: 0.05, interactive: false}));
   });
 
+  // -- dragging pins to the calendar (the split view's frame, or another tab) -----------
+  // A pin is an HTML drag source with the order's key, which Bookit's calendar takes
+  // as a drop. Its mousedown must not reach the map: Leaflet's map dragging would
+  // start, and it cancels every dragstart while it runs.
+  map.getPane("markerPane").addEventListener("mousedown", (ev) => {
+    if (ev.target.closest(".mapit-pin[data-issue-key]")) ev.stopPropagation();
+  });
+  el.addEventListener("dragstart", (ev) => {
+    const node = ev.target.closest && ev.target.closest(".mapit-pin[data-issue-key]");
+    if (!node) return;
+    ev.dataTransfer.setData("application/x-issue-key", node.dataset.issueKey);
+    ev.dataTransfer.setData("text/plain", node.dataset.issueKey);
+    ev.dataTransfer.effectAllowed = "copyMove";
+  });
+  const frame = document.getElementById("mapit-calendar");
+  if (frame) {
+    frame.addEventListener("load", () => {
+      // The calendar page in the frame without its own top bar (same origin).
+      const doc = frame.contentDocument;
+      const style = doc.createElement("style");
+      style.textContent = ".topbar { display: none; } .page { padding-top: .5rem; }";
+      doc.head.appendChild(style);
+      frame.dataset.ready = "true";
+    });
+  }
+
   document.getElementById("mapit-to-navigator").addEventListener("click",
     () => toNavigator(selected).catch((err) => say(err.message)));
   document.getElementById("mapit-to-bulk").addEventListener("click", () => toBulk(selected));
   const calButton = document.getElementById("mapit-to-calendar");
   if (calButton) {
-    calButton.addEventListener("click", () => { window.location.href = calendarUrl(selected); });
+    calButton.addEventListener("click", () => {
+      if (frame) frame.src = calendarUrl(selected); // the split view: into its side list
+      else window.location.href = calendarUrl(selected);
+    });
   }
   document.getElementById("mapit-clear").addEventListener("click", () => choose([], null));
 
