@@ -65,7 +65,7 @@
     const st = legend[p.status] || {marker: "#6b778c", name: p.status};
     return L.divIcon({
       className: "mapit-icon", iconSize: [22, 22], iconAnchor: [11, 11], popupAnchor: [0, -10],
-      html: `<div class="mapit-pin${p.alert ? " alert" : ""}" draggable="true"` +
+      html: `<div class="mapit-pin${p.alert ? " mapit-alert" : ""}" draggable="true"` +
         ` data-issue-key="${esc(p.key)}" data-status="${esc(p.status)}"` +
         ` style="--pin:${esc(st.marker)}" title="${esc(p.key)} · ${esc(st.name)}">` +
         `${p.alert ? "!" : ""}</div>`,

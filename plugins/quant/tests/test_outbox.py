@@ -174,6 +174,9 @@ def test_a_dead_message_is_shown_to_admins_and_retried(host, quant, quant_server
     assert row.message_id not in admin.get("/admin/quant/?view=dead&age=old").text
     assert row.message_id in admin.get("/admin/quant/?view=dead&age=1h").text
     assert row.message_id not in admin.get("/admin/quant/?view=failing").text
+    english = admin.get("/admin/quant/?view=dead&lang=en").text
+    assert "Quant messages" in english and "Dead (given up)" in english
+    assert "Død (gitt opp)" in admin.get("/admin/quant/?view=dead&lang=nb").text
     planner = Browser(app.test_client())
     planner.login("planner")
     assert planner.get("/admin/quant/").status_code == 403
