@@ -58,7 +58,9 @@ def host() -> Amsflow:
     return current_app.extensions["amsflow"]
 
 
-def _secret_key(h: Amsflow) -> str:
+def secret_key(h: Amsflow) -> str:
+    """The key that signs sessions and links: from the environment, else a random one
+    kept in the data folder (the embedded default)."""
     from_env = h.config.secret(h.config["secret_key_env"])
     if from_env:
         return from_env
@@ -83,7 +85,7 @@ def create_app(config: Config | str | os.PathLike[str] | None = None, *,
                 static_folder=str(Path(__file__).parent / "web" / "static"))
     app.extensions["amsflow"] = h
     app.config.update(
-        SECRET_KEY=_secret_key(h),
+        SECRET_KEY=secret_key(h),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         # Only over HTTPS when the instance is served so (on in the production recipe).
@@ -108,7 +110,8 @@ def create_app(config: Config | str | os.PathLike[str] | None = None, *,
 
 
 def _translation_directories(h: Amsflow) -> list[str]:
-    """The core's catalog, then each plugin package's own ``translations/`` folder.
+    """The core's catalog, then each plugin package's own ``translations/`` folders
+    (the package's, and those of its subpackages: a part with a catalog of its own).
 
     Flask-Babel merges them, so a plugin keeps its UI words beside its code
     (``pybabel extract`` over the plugin, ``pybabel compile -d plugins/x/translations``).
@@ -117,9 +120,10 @@ def _translation_directories(h: Amsflow) -> list[str]:
     for _name, plugin in h.plugins.pm.list_name_plugin():
         module_file = getattr(plugin, "__file__", None)
         if module_file and Path(module_file).name == "__init__.py":
-            folder = Path(module_file).parent / "translations"
-            if folder.is_dir() and str(folder) not in dirs:
-                dirs.append(str(folder))
+            package = Path(module_file).parent
+            for folder in [package / "translations", *sorted(package.glob("*/translations"))]:
+                if folder.is_dir() and str(folder) not in dirs:
+                    dirs.append(str(folder))
     return dirs
 
 

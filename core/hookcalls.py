@@ -52,20 +52,19 @@ class HookCalls:
     # -- start-up --------------------------------------------------------------
     def config_schemas(self) -> dict[str, Any]:
         """Plugin name -> the marshmallow schema of its per-project settings."""
-        out = {}
-        for name, caller in self._per_plugin("plugin_config_schema"):
-            found = [r for r in caller() if r is not None]
-            if found:
-                out[name] = found[0]
-        return out
+        return self._answers("plugin_config_schema")
 
     def migration_locations(self) -> dict[str, Path]:
         """Plugin name -> the directory of its Alembic branch (``plugin_migrations``)."""
+        return {name: Path(found) for name, found in self._answers("plugin_migrations").items()}
+
+    def _answers(self, hook_name: str) -> dict[str, Any]:
+        """Each installed plugin's answer to a ``plugin_*`` question (None: no answer)."""
         out = {}
-        for name, caller in self._per_plugin("plugin_migrations"):
+        for name, caller in self._per_plugin(hook_name):
             found = [r for r in caller() if r is not None]
             if found:
-                out[name] = Path(found[0])
+                out[name] = found[0]
         return out
 
     def blueprints(self, app: Flask) -> list[Blueprint]:

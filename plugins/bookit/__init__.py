@@ -30,6 +30,7 @@ def plugin_config_schema() -> Any:
 @hookimpl
 def register_models() -> None:
     from . import models  # noqa: F401 - the import adds the tables to Base
+    from .autoplan import models as autoplan_models  # noqa: F401
 
 
 @hookimpl
@@ -46,10 +47,19 @@ def startup(host: Any) -> None:
 
 
 @hookimpl
+def register_jobs(registry: Any) -> None:
+    from .autoplan import proposals
+
+    registry.job(proposals.JOB)(proposals.run)
+
+
+@hookimpl
 def register_blueprints(app: Any) -> list[Any]:
+    from .autoplan import api as autoplan_api  # noqa: F401 - fills the API route table
+    from .autoplan.web import bp as public
     from .web import bp
 
-    return [bp]
+    return [bp, public]
 
 
 @hookimpl
