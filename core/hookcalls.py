@@ -187,6 +187,15 @@ class HookCalls:
     def bulk_task_finished(self, host: Amsflow, project_key: str, task: BulkTask) -> None:
         self.for_project(project_key, "bulk_task_finished")(host=host, task=task)
 
+    def message_values(self, host: Amsflow, session: Any, issue: Issue,
+                       kind: str) -> dict[str, str]:
+        """The template variables the enabled plugins add to a customer message."""
+        out: dict[str, str] = {}
+        for returned in self.for_project(issue.project.key, "message_values")(
+                host=host, session=session, issue=issue, kind=kind):
+            out.update({str(k): str(v) for k, v in (returned or {}).items()})
+        return out
+
 
 def _flat(results: list[Any]) -> list[Any]:
     """pluggy's list of each implementation's return (a list, one item or None)."""
