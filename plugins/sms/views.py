@@ -81,7 +81,7 @@ def typed_reply(key: str) -> Any:
         text = request.form.get("text", "")
         message = InboundSms(provider_id=f"typed-{uuid.uuid4().hex}", sender=phone,
                              recipient="", text=text)
-        row, _new = run(lambda: receive_reply(h, s, "local", message))
+        row, _new = run(lambda: receive_reply(h, s, "local", message, issue.project.key))
     except ServiceError as exc:
         flash(str(exc), "error")
         return _back(key)
