@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from flask import flash, has_request_context, request
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
@@ -80,8 +81,11 @@ def send_booking(ctx: WorkflowContext, args: dict[str, Any]) -> None:
         if row.status in (REFUSED, FAILED):
             raise abort_unsent(host, session, issue, row, ctx.user, "Booking-SMS")
         if row.status == UNKNOWN:  # may have reached the customer: the booking stands
-            add_comment(host, session, issue, UNKNOWN_NOTE.format(
-                what="Booking-SMS", phone=row.phone, error=row.error), ctx.user)
+            note = UNKNOWN_NOTE.format(what="Booking-SMS", phone=row.phone, error=row.error)
+            add_comment(host, session, issue, note, ctx.user)
+            if (has_request_context() and not request.path.startswith("/rest/")
+                    and not host.db.deferring(session)):
+                flash(note, "warning")  # the person who booked sees it at once
 
     ctx.add_comment(describe_sent(sending.row, "Booking-SMS"))  # undone if not sent
     ctx.settle_after_flush(settle)
