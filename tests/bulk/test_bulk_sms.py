@@ -167,3 +167,39 @@ def test_a_chunk_of_bookings_is_one_batch_and_reads_log_rows_and_codes_once(
     values = [s for s in lookups if "FROM field_values" in s and "value_str IN" not in s]
     assert len(values) == 4, values
     host.clock = None
+
+
+def test_a_chunk_whose_batch_timed_out_is_not_sent_again_on_the_redo(
+        host, session, users, stub, backend):
+    """Link takes a chunk's batch but answers after the timeout: every SMS of it is
+    'unknown'. An order changed meanwhile makes the chunk go again order by order; the
+    redo carries the unknown answers and posts nothing again (Link would send a repeated
+    refId again)."""
+    from sqlalchemy import update
+
+    from plugins.sms.models import SmsMessage
+
+    planner = users["planner"]
+    issues = _planned(host, session, planner, 4)  # one chunk
+    stub.stall(seconds=3.0, times=1)  # the client's timeout is 2 s
+    task = uow.run(host, session, lambda: service.submit(
+        host, session, planner, issues, "transition",
+        {"transition": "PC_TRANSITION_BOOKING_SENT"}, notify=False))
+    session.execute(update(Issue).where(Issue.id == issues[3].id).values(
+        status_id=host.catalog.status_ids["on_hold"], version=Issue.version + 1))
+    host.db.commit(session)
+    run_worker(host, burst=True)
+    session.expire_all()
+    task = session.get(BulkTask, task.id)
+    assert (task.status, task.done, task.failed) == ("COMPLETE", 3, 1)
+    assert [p.rsplit("/", 1)[1] for p, _ in stub.state.requests] == ["sendbatch"]  # the one batch, never re-posted
+    assert max(stub.per_number().values()) == 1
+    rows = {r.issue_id: r.status for r in session.scalars(
+        select(SmsMessage).where(SmsMessage.direction == "out"))}
+    assert [rows.get(i.id) for i in issues] == ["unknown", "unknown", "unknown", None]
+    for n in (0, 1, 2):
+        session.refresh(issues[n])
+        assert issues[n].status.key == "awaiting_response"
+        assert any(body.startswith("SMS-status ukjent") for body in session.scalars(
+            select(Comment.body).where(Comment.issue_id == issues[n].id)))
+    host.clock = None
