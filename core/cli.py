@@ -99,11 +99,30 @@ def db() -> None:
 @pass_state
 def db_upgrade(state: _State) -> None:
     """Create or upgrade the schema with Alembic, then sync config rows."""
-    from .migrate import upgrade
+    from .migrate import MigrationError, upgrade
 
     host = state.host()
-    upgrade(host)
+    try:
+        upgrade(host)
+    except MigrationError as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo("Database is up to date.")
+
+
+@db.command("revision")
+@click.option("-m", "--message", required=True, help="What the revision changes.")
+@click.option("--plugin", default="core", show_default=True,
+              help="The branch: the core's or an installed plugin's (its first revision "
+                   "starts the branch in the plugin's plugin_migrations directory).")
+@pass_state
+def db_revision(state: _State, message: str, plugin: str) -> None:
+    """Write a revision from the difference between the models and the database."""
+    from .migrate import MigrationError, autogenerate
+
+    try:
+        autogenerate(state.host(), message, plugin)
+    except MigrationError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @main.group()

@@ -97,6 +97,18 @@ def register_models() -> None:
 
 
 @hookspec
+def plugin_migrations() -> Any:
+    """Return the directory (``Path`` or str) of the plugin's Alembic revisions.
+
+    It is the plugin's own branch, labelled with the plugin's name; ``amsflow db
+    upgrade`` runs it for every installed plugin, with the core's branch. The first
+    revision has ``down_revision = None``, ``branch_labels = ("NAME",)`` and
+    ``depends_on`` the core revision whose tables it refers to. See the README's
+    "Plugin tables and migrations".
+    """
+
+
+@hookspec
 def startup(host: Any) -> None:
     """Called once when an app's host is ready (after config and workflows load)."""
 

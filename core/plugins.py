@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import pluggy
@@ -158,6 +159,15 @@ class PluginHost:
     def emit(self, project_key: str, hook_name: str, **kwargs: Any) -> list[Any]:
         """Call an event or issue-view hook for the plugins the project enables."""
         return self.for_project(project_key, hook_name)(**kwargs)
+
+    def migration_locations(self) -> dict[str, Path]:
+        """Plugin name -> the directory of its Alembic branch (``plugin_migrations``)."""
+        out = {}
+        for impl in self._impls("plugin_migrations"):
+            location = impl.function()
+            if location is not None:
+                out[impl.plugin_name] = Path(location)
+        return out
 
     # -- introspection ---------------------------------------------------------
     def describe(self) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ for the SMS plugin's booking reminder.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -30,6 +31,11 @@ def plugin_config_schema() -> Any:
 @hookimpl
 def register_models() -> None:
     from . import models  # noqa: F401 - importing adds the tables to Base
+
+
+@hookimpl
+def plugin_migrations() -> Path:
+    return Path(__file__).parent / "migrations"
 
 
 @hookimpl

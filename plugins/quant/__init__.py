@@ -8,6 +8,7 @@ REST API under ``/rest/quant/1`` (see ``api``); closing an order with resolution
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
 from core.hookspecs import hookimpl
@@ -24,6 +25,11 @@ def plugin_config_schema() -> Any:
 @hookimpl
 def register_models() -> None:
     from . import models  # noqa: F401 - importing adds the table to Base
+
+
+@hookimpl
+def plugin_migrations() -> Path:
+    return Path(__file__).parent / "migrations"
 
 
 @hookimpl

@@ -4,6 +4,7 @@ reminders and the SMS log. Registered like any plugin, through the hooks in
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from core.hookspecs import hookimpl
@@ -21,6 +22,11 @@ def plugin_config_schema() -> Any:
 @hookimpl
 def register_models() -> None:
     import plugins.sms.models  # noqa: F401 - the import adds the table to Base
+
+
+@hookimpl
+def plugin_migrations() -> Path:
+    return Path(__file__).parent / "migrations"
 
 
 @hookimpl

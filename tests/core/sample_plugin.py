@@ -4,6 +4,7 @@ through ``extra_plugins`` exactly as an entry-point plugin would be discovered."
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
@@ -21,7 +22,7 @@ CALLS: list[tuple[str, Any]] = []
 
 
 class SampleNote(Base):
-    """A plugin-owned table, created with the core's tables."""
+    """A plugin-owned table, made by the plugin's own migration branch."""
 
     __tablename__ = "sample_notes"
 
@@ -115,6 +116,12 @@ def register_commands(cli: Any) -> None:
 @hookimpl
 def register_models() -> None:
     CALLS.append(("models", SampleNote.__tablename__))
+
+
+@hookimpl
+def plugin_migrations() -> Path:
+    """The plugin's Alembic branch ``sample`` (``db upgrade`` creates sample_notes)."""
+    return Path(__file__).parent / "sample_migrations"
 
 
 @hookimpl

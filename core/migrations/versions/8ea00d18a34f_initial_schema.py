@@ -11,7 +11,7 @@ import core.models.base
 
 revision = '8ea00d18a34f'
 down_revision = None
-branch_labels = None
+branch_labels = ('core',)
 depends_on = None
 
 
@@ -44,13 +44,6 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_job_records_name'), 'job_records', ['name'], unique=False)
     op.create_index(op.f('ix_job_records_status'), 'job_records', ['status'], unique=False)
-    op.create_table('letter_templates',
-    sa.Column('project_key', sa.String(length=40), nullable=False),
-    sa.Column('source', sa.Text(), nullable=False),
-    sa.Column('updated', core.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_by', sa.String(length=100), nullable=True),
-    sa.PrimaryKeyConstraint('project_key', name=op.f('pk_letter_templates'))
-    )
     op.create_table('login_attempts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('username', sa.String(length=100), nullable=False),
@@ -317,66 +310,6 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_issue_links_inward_id'), 'issue_links', ['inward_id'], unique=False)
     op.create_index(op.f('ix_issue_links_outward_id'), 'issue_links', ['outward_id'], unique=False)
-    op.create_table('letter_records',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('issue_id', sa.Integer(), nullable=False),
-    sa.Column('reply_code', sa.String(length=16), nullable=False),
-    sa.Column('filename', sa.String(length=255), nullable=False),
-    sa.Column('path', sa.String(length=1000), nullable=False),
-    sa.Column('combined_file', sa.String(length=255), nullable=True),
-    sa.Column('attachment_id', sa.Integer(), nullable=True),
-    sa.Column('planned_start', core.models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created', core.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('printed', core.models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['issue_id'], ['issues.id'], name=op.f('fk_letter_records_issue_id_issues'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_letter_records'))
-    )
-    op.create_index(op.f('ix_letter_records_issue_id'), 'letter_records', ['issue_id'], unique=False)
-    op.create_table('quant_order_refs',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('issue_id', sa.Integer(), nullable=False),
-    sa.Column('project_key', sa.String(length=40), nullable=False),
-    sa.Column('external_id', sa.String(length=100), nullable=True),
-    sa.Column('created', core.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated', core.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('cancelled_at', core.models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('validation_status', sa.String(length=20), nullable=False),
-    sa.Column('validation_reason', sa.Text(), nullable=False),
-    sa.Column('validation_at', core.models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['issue_id'], ['issues.id'], name=op.f('fk_quant_order_refs_issue_id_issues'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_quant_order_refs')),
-    sa.UniqueConstraint('issue_id', name=op.f('uq_quant_order_refs_issue_id')),
-    sa.UniqueConstraint('project_key', 'external_id', name='uq_quant_order_refs_project_external')
-    )
-    op.create_table('sms_messages',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('issue_id', sa.Integer(), nullable=True),
-    sa.Column('project_key', sa.String(length=40), nullable=False),
-    sa.Column('direction', sa.String(length=3), nullable=False),
-    sa.Column('kind', sa.String(length=40), nullable=False),
-    sa.Column('phone', sa.String(length=40), nullable=False),
-    sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('encoding', sa.String(length=8), nullable=False),
-    sa.Column('segments', sa.Integer(), nullable=False),
-    sa.Column('status', sa.String(length=20), nullable=False),
-    sa.Column('error', sa.Text(), nullable=False),
-    sa.Column('idempotency_key', sa.String(length=120), nullable=True),
-    sa.Column('provider', sa.String(length=20), nullable=False),
-    sa.Column('provider_id', sa.String(length=120), nullable=True),
-    sa.Column('author_id', sa.Integer(), nullable=True),
-    sa.Column('created', core.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('send_after', core.models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('sent_at', core.models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('status_at', core.models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_sms_messages_author_id_users')),
-    sa.ForeignKeyConstraint(['issue_id'], ['issues.id'], name=op.f('fk_sms_messages_issue_id_issues'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_sms_messages')),
-    sa.UniqueConstraint('idempotency_key', name=op.f('uq_sms_messages_idempotency_key')),
-    sa.UniqueConstraint('provider', 'provider_id', 'direction', name='uq_sms_provider_msg')
-    )
-    op.create_index('ix_sms_direction_status', 'sms_messages', ['direction', 'status'], unique=False)
-    op.create_index('ix_sms_issue_created', 'sms_messages', ['issue_id', 'created'], unique=False)
-    op.create_index(op.f('ix_sms_messages_provider_id'), 'sms_messages', ['provider_id'], unique=False)
     op.create_table('watchers',
     sa.Column('issue_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -408,13 +341,6 @@ def downgrade() -> None:
     op.drop_index('ix_change_items_field_from', table_name='change_items')
     op.drop_table('change_items')
     op.drop_table('watchers')
-    op.drop_index(op.f('ix_sms_messages_provider_id'), table_name='sms_messages')
-    op.drop_index('ix_sms_issue_created', table_name='sms_messages')
-    op.drop_index('ix_sms_direction_status', table_name='sms_messages')
-    op.drop_table('sms_messages')
-    op.drop_table('quant_order_refs')
-    op.drop_index(op.f('ix_letter_records_issue_id'), table_name='letter_records')
-    op.drop_table('letter_records')
     op.drop_index(op.f('ix_issue_links_outward_id'), table_name='issue_links')
     op.drop_index(op.f('ix_issue_links_inward_id'), table_name='issue_links')
     op.drop_table('issue_links')
@@ -460,7 +386,6 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_login_attempts_username'), table_name='login_attempts')
     op.drop_index(op.f('ix_login_attempts_created'), table_name='login_attempts')
     op.drop_table('login_attempts')
-    op.drop_table('letter_templates')
     op.drop_index(op.f('ix_job_records_status'), table_name='job_records')
     op.drop_index(op.f('ix_job_records_name'), table_name='job_records')
     op.drop_table('job_records')

@@ -1,0 +1,1 @@
+"""Vehicle routing with time windows for installer days (see ``plugins.bookit.solver``)."""
