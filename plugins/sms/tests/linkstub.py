@@ -216,11 +216,14 @@ class Gate:
     """Link's delivery-report gate: after a message is taken it POSTs its reports (one
     per part) to our URL after a random delay, and sends a report again until it gets
     200 OK [MT16]. ``codes`` picks each message's final result code; ``duplicate``
-    and the random delays give repeated and reordered reports."""
+    and the random delays give repeated and reordered reports. At most ``connections``
+    reports are in flight at once (a gate is a client with a few connections, not one
+    per report; the documents give no number)."""
 
     def __init__(self, url: str, headers: dict[str, str], delay: tuple[float, float],
                  codes: Any = None, duplicate: float = 0.0, retry_every: float = 0.2,
-                 give_up_after: float = 60.0, seed: int = 1) -> None:
+                 give_up_after: float = 60.0, seed: int = 1, connections: int = 4) -> None:
+        self._slots = threading.BoundedSemaphore(connections)
         self.url, self.headers, self.delay = url, headers, delay
         self.codes = codes or (lambda message: DELIVERED)
         self.duplicate, self.retry_every, self.give_up_after = duplicate, retry_every, \
@@ -250,7 +253,9 @@ class Gate:
             while True:
                 with self._lock:
                     self.attempts += 1
-                if post_json(self.url, report, self.headers) == 200:
+                with self._slots:
+                    status = post_json(self.url, report, self.headers)
+                if status == 200:
                     with self._lock:
                         self.acknowledged += 1
                     return
