@@ -40,7 +40,8 @@ _PART_STATE = {DeliveryState.PENDING: PENDING, DeliveryState.DELIVERED: DELIVERE
                DeliveryState.FAILED: UNDELIVERED}
 
 
-def _find(session: Session, provider: str, report: DeliveryReport) -> SmsMessage | None:
+def _find(session: Session, provider: str, report: DeliveryReport,
+          project_key: str | None) -> SmsMessage | None:
     clauses = []
     if report.ref:
         clauses.append(SmsMessage.idempotency_key == report.ref)
@@ -50,6 +51,8 @@ def _find(session: Session, provider: str, report: DeliveryReport) -> SmsMessage
         return None
     stmt = select(SmsMessage).where(SmsMessage.direction == OUT,
                                     SmsMessage.provider == provider, or_(*clauses))
+    if project_key is not None:  # the webhook's project: only its messages
+        stmt = stmt.where(SmsMessage.project_key == project_key.upper())
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update()  # parts of one message are counted one at a time
     return session.scalar(stmt)
@@ -88,12 +91,13 @@ def _parts_state(session: Session, provider: str, row: SmsMessage,
     return DeliveryState.PENDING
 
 
-def apply_report(host: Amsflow, session: Session, provider: str,
-                 report: DeliveryReport) -> str:
-    """Apply one report; returns 'updated', 'ignored' (final already) or 'unknown'."""
+def apply_report(host: Amsflow, session: Session, provider: str, report: DeliveryReport,
+                 project_key: str | None = None) -> str:
+    """Apply one report that came to ``project_key``'s webhook (None: any project);
+    returns 'updated', 'ignored' (final already) or 'unknown'."""
     if report.part is not None and report.provider_id:
         _note_part(host, session, provider, report)
-    row = _find(session, provider, report)
+    row = _find(session, provider, report, project_key)
     if row is None:
         return "unknown"
     if row.status in FINAL_OUT:

@@ -80,8 +80,8 @@ def delivery(project: str) -> Any:
     counts: dict[str, int] = {"updated": 0, "ignored": 0, "unknown": 0}
     for report in reports:
         try:
-            outcome = run(h, session, lambda r=report: apply_report(h, session,
-                                                                   provider.name, r))
+            outcome = run(h, session, lambda r=report: apply_report(
+                h, session, provider.name, r, project.upper()))
         except Conflict:
             outcome = "ignored"
         counts[outcome] += 1

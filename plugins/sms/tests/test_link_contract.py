@@ -231,6 +231,23 @@ def test_a_typo_in_the_code_never_reaches_another_order(
     assert [status_of(session, i) for i in (first, second)] == ["awaiting_response"] * 2
 
 
+def test_report_to_another_projects_hook_cannot_touch_this_order(
+        host: Any, session: Any, client: Any, order: Any,
+        stub: LinkStub) -> None:
+    """FJN's hook, with a token FJN would accept, reporting an ELV message failed."""
+    from plugins.sms.delivery import apply_report
+    from plugins.sms.providers.base import DeliveryReport, DeliveryState
+
+    issue = order(status="awaiting_response")
+    sent = stub.sent()[-1]
+    report = DeliveryReport(provider_id=sent["messageId"], ref=sent["refId"],
+                            state=DeliveryState.FAILED, final=True, code="1006")
+    outcome = run(host, session, lambda: apply_report(host, session, "link", report, "FJN"))
+    assert outcome == "unknown"
+    assert messages_of(session, fresh(session, issue))[0].status == "accepted"
+    assert status_of(session, issue) == "awaiting_response"
+
+
 # -- 7: text Link cannot carry -------------------------------------------------------
 
 
