@@ -87,11 +87,10 @@ def create_app(config: Config | str | os.PathLike[str] | None = None, *,
     app.extensions["csrf"] = CSRFProtect(app)
     _logging(app)
     _request_hooks(app, h)
-    for blueprints in h.plugins.hook.register_blueprints(app=app):
-        for bp in blueprints or []:
-            app.register_blueprint(bp)
+    for bp in h.plugins.blueprints(app):
+        app.register_blueprint(bp)
     _health(app, h)
-    h.plugins.hook.startup(host=h)
+    h.plugins.startup(h)
     return app
 
 

@@ -50,7 +50,7 @@ class _Cli(click.Group):
         try:
             state = ctx.ensure_object(_State) if ctx.obj else _State(
                 os.environ.get("AMSFLOW_CONFIG"))
-            state.host().plugins.hook.register_commands(cli=self)
+            state.host().plugins.add_commands(self)
         except click.ClickException:
             pass  # a broken config still lets `amsflow check-config` report it
 
@@ -85,7 +85,16 @@ def _add_builtin_groups() -> None:
 @pass_state
 def check_config(state: _State) -> None:
     """Validate the config, its workflows and every plugin's settings."""
+    from .workflow.check import lost_transitions
+
     host = state.host()
+    lost = lost_transitions(host)
+    for line in lost:
+        click.echo(f"note: {line}")
+    if lost:
+        click.echo(f"{len(lost)} transitions are not available in some projects (above); "
+                   "enable the plugin in the project, or give the project a workflow "
+                   "without them.")
     click.echo(f"OK: {len(host.config['projects'])} projects, "
                f"{len(host.workflows)} workflows, {len(host.plugins.names)} plugins")
 

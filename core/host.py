@@ -165,11 +165,6 @@ class Amsflow:
 
         return self.clock() if self.clock else utcnow()
 
-    def emit(self, issue: Issue, hook_name: str, **kwargs: Any) -> list[Any]:
-        """Call an event hook for the plugins the issue's project enables."""
-        return self.plugins.emit(issue.project.key, hook_name, host=self, issue=issue,
-                                 **kwargs)
-
 
 def _sync(session: Session, model: Any, key_attr: str, wanted: dict[str, dict]) -> None:
     existing = {getattr(row, key_attr): row for row in session.scalars(select(model))}

@@ -109,15 +109,92 @@ class JqlFunctions(_Registry):
 
 
 class Gadgets(_Registry):
+    """Dashboard gadget types by key (``core.dashboards.contract.GadgetType``).
+
+    ``registry.gadget(GadgetType(...))`` adds a type; ``@registry.gadget(key,
+    name=..., name_en=..., **more)`` over a data function makes the type from the
+    function and the keywords (the same fields as ``GadgetType``)."""
+
     kind = "gadget"
 
     def bind(self, plugin: str) -> Gadgets:
         self.plugin = plugin
         return self
 
-    def gadget(self, name: str, **options: Any) -> Callable[[Callable[..., Any]],
-                                                            Callable[..., Any]]:
-        return lambda fn: self._add(name, fn, **options)
+    def gadget(self, gadget: Any, **options: Any) -> Any:
+        from dataclasses import replace
+
+        from .dashboards.contract import GadgetType
+
+        if isinstance(gadget, GadgetType):
+            gtype = replace(gadget, plugin=self.plugin)
+            self._add(gtype.key, gtype)  # type: ignore[arg-type]
+            return gtype
+
+        def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
+            name = options.pop("name", None) or options.pop("title", None) or gadget
+            gtype = GadgetType(key=gadget, name=name, name_en=options.pop("name_en", name),
+                               data=fn, plugin=self.plugin, **options)
+            self._add(gadget, gtype)  # type: ignore[arg-type]
+            return fn
+
+        return deco
+
+
+class Models:
+    """The tables each plugin's ``register_models`` added to ``core.models.Base``
+    (seen by the tables that appear while it runs, or named with ``registry.model``)."""
+
+    def __init__(self) -> None:
+        self.tables: dict[str, list[str]] = {}
+        self.plugin = "core"
+
+    def bind(self, plugin: str) -> Models:
+        """Start the next plugin's call (closing the last one's)."""
+        from .models import Base
+
+        if hasattr(self, "_before"):
+            self._seen()
+        self.plugin = plugin
+        self._before = set(Base.metadata.tables)
+        return self
+
+    def model(self, cls: type) -> type:
+        table = cls.__table__.name  # type: ignore[attr-defined]
+        self.tables.setdefault(self.plugin, [])
+        if table not in self.tables[self.plugin]:
+            self.tables[self.plugin].append(table)
+        return cls
+
+    def _seen(self) -> None:
+        from .models import Base
+
+        new = sorted(set(Base.metadata.tables) - getattr(self, "_before", set()))
+        if new:
+            self.tables.setdefault(self.plugin, []).extend(
+                t for t in new if t not in self.tables.get(self.plugin, []))
+
+
+class _Listed:
+    """A registry of things a plugin adds (or returns, as hooks did before)."""
+
+    def __init__(self) -> None:
+        self.items: list[Any] = []
+
+    def add(self, item: Any) -> Any:
+        self.items.append(item)
+        return item
+
+    def extend(self, items: Any) -> None:
+        self.items.extend(items if isinstance(items, list | tuple) else [items])
+
+
+class Blueprints(_Listed):
+    """``register_blueprints``: ``registry.add(blueprint)``, or return a list."""
+
+
+class NavItems(_Listed):
+    """``register_nav_items``: ``registry.add(NavItem(...))``, or return a list."""
 
 
 @dataclass
@@ -136,13 +213,17 @@ class IssueAction:
     id: str = ""
     method: str = "get"
     new_tab: bool = False
+    error: bool = False  # set by the host for a plugin whose issue_actions raised
 
 
 @dataclass
 class IssuePanel:
-    """A panel on the issue view; ``html`` must already be escaped (Markup)."""
+    """A panel on the issue view. ``html`` that is not ``markupsafe.Markup`` is shown
+    as text (escaped); wrap HTML you built from escaped parts (``Markup``,
+    ``render_template``) to show it as HTML."""
 
     title: str
     html: str
     id: str = ""
     order: int = 100
+    error: bool = False  # set by the host for a plugin whose issue_panels raised

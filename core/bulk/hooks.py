@@ -22,7 +22,7 @@ log = logging.getLogger("amsflow.bulk")
 
 
 def _listening(host: Amsflow, project: str, hook: str) -> bool:
-    return bool(host.plugins.for_project(project, hook).get_hookimpls())
+    return host.plugins.listening(project, hook)
 
 
 def task_starting(host: Amsflow, session: Session, task: BulkTask,
@@ -47,8 +47,7 @@ def task_starting(host: Amsflow, session: Session, task: BulkTask,
         by_project[issue.project.key].append(issue)
     for project in projects:
         if by_project.get(project):
-            host.plugins.emit(project, "bulk_task_starting", host=host, task=task,
-                              issues=by_project[project], params=params)
+            host.plugins.bulk_task_starting(host, project, task, by_project[project], params)
     return projects
 
 
@@ -60,8 +59,7 @@ def chunk_starting(host: Amsflow, session: Session, task: BulkTask, params: dict
         by_project[issue.project.key].append(issue)
     for project, chunk in by_project.items():
         if _listening(host, project, "bulk_chunk_starting"):
-            host.plugins.emit(project, "bulk_chunk_starting", host=host, session=session,
-                              task=task, issues=chunk, params=params)
+            host.plugins.bulk_chunk_starting(host, project, session, task, chunk, params)
 
 
 def task_finished(host: Amsflow, task: BulkTask, projects: list[str]) -> None:
@@ -69,6 +67,6 @@ def task_finished(host: Amsflow, task: BulkTask, projects: list[str]) -> None:
     so it never hides how the task itself went."""
     for project in projects:
         try:
-            host.plugins.emit(project, "bulk_task_finished", host=host, task=task)
+            host.plugins.bulk_task_finished(host, project, task)
         except Exception:
             log.exception("bulk_task_finished failed for %s in %s", task.id, project)

@@ -41,7 +41,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..db import DEFER_FLUSH, SETTLE_LATER
 from ..i18n import _
-from ..models import Comment, Issue, User, utcnow
+from ..models import Issue, User, utcnow
+from ..services.comments import keep_abort_comment
 from ..services.errors import ServiceError
 from ..services.issues import values_together
 from ..workflow.context import WorkflowAbort
@@ -359,9 +360,7 @@ def _one(host: Amsflow, session: Session, user: User, task: BulkTask, issue: Iss
         savepoint.rollback()
         host.db.after_commit_reset(session, mark)
         if exc.comment and exc.issue_id:
-            now = host.now()
-            session.add(Comment(issue_id=exc.issue_id, body=exc.comment,
-                                author_id=exc.author_id, created=now, updated=now))
+            keep_abort_comment(host, session, exc.issue_id, exc.comment, exc.author_id)
         return {"state": "failed", "message": "; ".join(exc.messages) or str(exc)}
     except (ServiceError, StaleDataError) as exc:
         savepoint.rollback()

@@ -22,24 +22,31 @@ if TYPE_CHECKING:
     from ..host import Amsflow
 
 
+def share_reach(host: Amsflow, s: Session, user: User, share: Any) -> list[Any]:
+    """Conditions on a share table (``FilterShare``, ``DashboardShare``: columns
+    ``type``, ``user_id``, ``group_id``, ``project_id``, ``role``) true for the shares
+    that reach ``user``; any one of them is enough."""
+    reach = [share.type.in_(("global", "authenticated")), share.user_id == user.id]
+    group_ids = [g.id for g in user.groups]
+    if group_ids:
+        reach.append(and_(share.type == "group", share.group_id.in_(group_ids)))
+    for pid in perms.browsable_project_ids(host, s, user):
+        reach.append(and_(share.type == "project", share.project_id == pid))
+        roles = perms.roles_of(host, s, user, pid)
+        if roles:
+            reach.append(and_(share.type == "projectRole", share.project_id == pid,
+                              share.role.in_(sorted(roles))))
+    return reach
+
+
 def visible_clause(host: Amsflow, s: Session, user: User | None) -> Any:
     """WHERE clause: the filters ``user`` may see (admins see every filter)."""
     if user is None:
         return false()
     if perms.is_admin(host, user):
         return SavedFilter.id.isnot(None)
-    reach = [FilterShare.type.in_(("global", "authenticated")),
-             FilterShare.user_id == user.id]
-    group_ids = [g.id for g in user.groups]
-    if group_ids:
-        reach.append(and_(FilterShare.type == "group", FilterShare.group_id.in_(group_ids)))
-    for pid in perms.browsable_project_ids(host, s, user):
-        reach.append(and_(FilterShare.type == "project", FilterShare.project_id == pid))
-        roles = perms.roles_of(host, s, user, pid)
-        if roles:
-            reach.append(and_(FilterShare.type == "projectRole", FilterShare.project_id == pid,
-                              FilterShare.role.in_(sorted(roles))))
-    shared = exists().where(FilterShare.filter_id == SavedFilter.id, or_(*reach))
+    shared = exists().where(FilterShare.filter_id == SavedFilter.id,
+                            or_(*share_reach(host, s, user, FilterShare)))
     return or_(SavedFilter.owner_id == user.id, shared)
 
 
@@ -89,16 +96,16 @@ def _project(s: Session, ref: Any) -> Project:
     return found
 
 
-def add_share(host: Amsflow, s: Session, actor: User, f: SavedFilter, share_type: str, *,
-              group: str | None = None, project: Any = None, role: Any = None,
-              username: str | None = None) -> FilterShare:
-    """Share ``f`` (owner only). Duplicates are returned, not added twice."""
-    require_edit(host, actor, f)
+def build_share(host: Amsflow, s: Session, share_cls: type, share_type: str, *,
+                group: str | None = None, project: Any = None, role: Any = None,
+                username: str | None = None) -> Any:
+    """A new (unsaved) ``share_cls`` row of ``share_type``, its target looked up;
+    an unknown type, group, project, role or user is an InvalidInput."""
     share_type = {"loggedin": "authenticated"}.get(share_type, share_type)
     if share_type not in SHARE_TYPES:
         raise InvalidInput(_("Ukjent delingstype: %(name)r.", name=share_type),
                            {"type": _("ukjent type")})
-    share = FilterShare(filter_id=f.id, type=share_type)
+    share = share_cls(type=share_type)
     if share_type == "group":
         found = s.scalar(select(Group).where(Group.name == (group or "")))
         if found is None:
@@ -116,10 +123,23 @@ def add_share(host: Amsflow, s: Session, actor: User, f: SavedFilter, share_type
             raise InvalidInput(_("Brukeren %(name)r finnes ikke.", name=username),
                                {"userKey": _("ukjent")})
         share.user_id = target.id
+    return share
+
+
+def same_share(a: Any, b: Any) -> bool:
+    return (a.type, a.group_id, a.project_id, a.role, a.user_id) == \
+        (b.type, b.group_id, b.project_id, b.role, b.user_id)
+
+
+def add_share(host: Amsflow, s: Session, actor: User, f: SavedFilter, share_type: str, *,
+              group: str | None = None, project: Any = None, role: Any = None,
+              username: str | None = None) -> FilterShare:
+    """Share ``f`` (owner only). Duplicates are returned, not added twice."""
+    require_edit(host, actor, f)
+    share = build_share(host, s, FilterShare, share_type, group=group, project=project,
+                        role=role, username=username)
     for existing in f.shares:
-        if (existing.type, existing.group_id, existing.project_id, existing.role,
-                existing.user_id) == (share.type, share.group_id, share.project_id, share.role,
-                                      share.user_id):
+        if same_share(existing, share):
             return existing
     f.shares.append(share)
     s.flush()

@@ -50,8 +50,14 @@ def get_comment(session: Session, issue: Issue, comment_id: int | str) -> Commen
 
 
 def add_comment(host: Amsflow, session: Session, user: User | None, issue: Issue,
-                body: str, *, system: bool = False) -> Comment:
-    """Add a comment; ``system`` is for integrations writing on their own."""
+                body: str, *, system: bool = False, flush: bool = True) -> Comment:
+    """Add a comment, and tell plugins (watchers' mail too) once it is committed. The
+    only way anything writes a comment: the API, the page, a transition's comment, a
+    post-function (``ctx.add_comment``), an integration (``system``).
+
+    ``flush=False`` leaves the INSERT to the caller's next flush: a transition writes
+    its comment with its other statements (and a bulk chunk with the whole chunk's).
+    """
     if not system:
         perms.require(host, session, user, "comment", issue)
     now = host.now()
@@ -60,10 +66,22 @@ def add_comment(host: Amsflow, session: Session, user: User | None, issue: Issue
     comment.author = user
     session.add(comment)
     issue.updated = now
-    session.flush()
-    host.db.after_commit(session, lambda: host.emit(issue, "issue_commented", user=user,
-                                                    comment=comment))
+    if flush:
+        host.db.flush(session)
+    host.db.after_commit(session, lambda: host.plugins.issue_commented(
+        host, issue, user, comment))
     return comment
+
+
+def keep_abort_comment(host: Amsflow, session: Session, issue_id: int, body: str,
+                       author_id: int | None) -> Comment | None:
+    """The comment a ``ctx.abort(..., comment=...)`` keeps on the order after its
+    transition was rolled back (in the caller's now clean transaction)."""
+    issue = session.get(Issue, issue_id)
+    if issue is None:
+        return None
+    author = session.get(User, author_id) if author_id else None
+    return add_comment(host, session, author, issue, body, system=True)
 
 
 def _may_change(host: Amsflow, session: Session, user: User | None, issue: Issue,

@@ -133,6 +133,24 @@ def get_issue(host: Amsflow, session: Session, user: User | None, key_or_id: str
     return issue
 
 
+def set_fields(host: Amsflow, session: Session, user: User | None, issue: Issue,
+               changes: dict[str, Any], *, system: bool = True,
+               when: Any = None) -> list[HistoryItem]:
+    """Set fields with their history, and send ``issue_updated`` after commit; no flush
+    (the caller's next one writes them). For plugins and post-functions
+    (``ctx.set_fields``); people's edits go through ``edit_issue``. Inside a
+    transition the history joins the transition's change group."""
+    history = apply_fields(host, session, user, issue, changes, system=system)
+    history = [h for h in history if (h[1], h[2]) != (h[3], h[4])]
+    if history:
+        issue.updated = when if when is not None else host.now()
+        record(session, issue, user, history, issue.updated)
+        changed = {h[0]: (h[2], h[4]) for h in history}
+        host.db.after_commit(session, lambda: host.plugins.issue_updated(
+            host, issue, user, changed))
+    return history
+
+
 def apply_fields(host: Amsflow, session: Session, user: User | None, issue: Issue,
                  changes: dict[str, Any], *, system: bool = False,
                  allowed: set[str] | None = None) -> list[HistoryItem]:
@@ -233,7 +251,7 @@ def create_issue(host: Amsflow, session: Session, user: User | None, project_key
         perms.require(host, session, user, "assign", project_id=project.id)
     apply_fields(host, session, user, issue, changes, system=system)
     session.flush()
-    host.db.after_commit(session, lambda: host.emit(issue, "issue_created", user=user))
+    host.db.after_commit(session, lambda: host.plugins.issue_created(host, issue, user))
     return issue
 
 
@@ -253,15 +271,9 @@ def edit_issue(host: Amsflow, session: Session, user: User | None, issue: Issue,
             perms.require(host, session, user, "assign", issue)
     if expected_version is not None and expected_version != issue.version:
         raise Conflict(_("Saken er endret av noen andre. Last den inn på nytt."))
-    history = apply_fields(host, session, user, issue, changes, system=system)
-    history = [h for h in history if (h[1], h[2]) != (h[3], h[4])]
+    history = set_fields(host, session, user, issue, changes, system=system)
     if history:
-        issue.updated = host.now()
-        record(session, issue, user, history, issue.updated)
         host.db.flush(session)
-        changed = {h[0]: (h[2], h[4]) for h in history}
-        host.db.after_commit(session, lambda: host.emit(issue, "issue_updated", user=user,
-                                                        changes=changed))
     return history
 
 

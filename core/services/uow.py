@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..i18n import _
-from ..models import Comment
+from .comments import keep_abort_comment
 from .errors import Conflict
 
 if TYPE_CHECKING:
@@ -54,7 +54,5 @@ def run(host: Amsflow, session: Session, fn: Callable[[], T]) -> T:
 
 
 def _keep_comment(host: Amsflow, session: Session, exc: Any) -> None:
-    now = host.now()
-    session.add(Comment(issue_id=exc.issue_id, body=exc.comment, author_id=exc.author_id,
-                        created=now, updated=now))
+    keep_abort_comment(host, session, exc.issue_id, exc.comment, exc.author_id)
     host.db.commit(session)

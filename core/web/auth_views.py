@@ -11,12 +11,15 @@ from ..auth import Throttled, verify_password
 from . import bp
 from .common import db, host, safe_next, user
 
+# Where a user lands after login: their last used (or default) dashboard.
+LANDING = "dashboards_web.landing"
+
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
     if request.method == "GET":
         if user() is not None:
-            return redirect(safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next"), LANDING))
         return render_template("login.html", username="", error=None,
                                next=request.args.get("next", ""))
     username = request.form.get("username", "").strip()
@@ -40,7 +43,7 @@ def login() -> Any:
     session["pw"] = (found.password_hash or "")[-16:]
     if keep_locale:
         session["locale"] = keep_locale
-    return redirect(safe_next(target))
+    return redirect(safe_next(target, LANDING))
 
 
 @bp.post("/logout")

@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import render_template
 from flask_babel import gettext as _
-from markupsafe import Markup
 from sqlalchemy import select
 
 from .. import permissions as perms
@@ -25,25 +24,17 @@ from .common import db, field_label, host, login_required, user
 FLAG_KEYS = ("important_info", "difficult_meter")
 
 
-def _flatten(results: list[Any]) -> list[Any]:
-    out: list[Any] = []
-    for r in results:
-        if r is None:
-            continue
-        out.extend(r if isinstance(r, list | tuple) else [r])
-    return out
-
-
 def plugin_actions(issue: Issue) -> list[IssueAction]:
     """*Flere handlinger* entries from the plugins the issue's project enables."""
-    return _flatten(host().emit(issue, "issue_actions", user=user()))
+    h = host()
+    return h.plugins.issue_actions(h, issue, user())
 
 
-def plugin_panels(issue: Issue) -> list[dict[str, Any]]:
-    """Panels from enabled plugins; their html is the plugin's (trusted, escaped) Markup."""
-    panels: list[IssuePanel] = _flatten(host().emit(issue, "issue_panels", user=user()))
-    panels.sort(key=lambda p: (p.order, p.title))
-    return [{"id": p.id, "title": p.title, "html": Markup(p.html)} for p in panels]
+def plugin_panels(issue: Issue) -> list[IssuePanel]:
+    """Panels from enabled plugins: html escaped unless Markup, an error box for a
+    plugin that failed (``HookCalls.issue_panels``)."""
+    h = host()
+    return h.plugins.issue_panels(h, issue, user())
 
 
 def history_label(field: str) -> str:

@@ -29,10 +29,7 @@ def nav_items() -> list[dict[str, str]]:
     current = user()
     if current is None:
         return []
-    items: list[NavItem] = []
-    for returned in host().plugins.hook.register_nav_items(user=current):
-        items.extend(returned or [])
-    items.sort(key=lambda i: (i.order, i.label))
+    items = host().plugins.nav_items(current)
     return [{"label": i.label, "url": _nav_url(i)} for i in items]
 
 

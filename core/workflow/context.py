@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from sqlalchemy.orm import Session
 
@@ -71,20 +71,18 @@ class WorkflowContext:
         return get_value(self.host, self.issue, name)
 
     def set_fields(self, changes: dict[str, Any]) -> None:
-        """Set fields as the system (post-functions may write read-only fields)."""
-        from ..services.history import record
-        from ..services.issues import apply_fields
+        """Set fields as the system (post-functions may write read-only fields), in the
+        transition's change group; ``issue_updated`` follows the commit."""
+        from ..services.issues import set_fields
 
-        history = apply_fields(self.host, self.session, self.user, self.issue, changes,
-                               system=True)
-        record(self.session, self.issue, self.user, history, self.host.now())
+        set_fields(self.host, self.session, self.user, self.issue, changes)
 
     def add_comment(self, body: str, author: User | None = None) -> Comment:
-        comment = Comment(issue_id=self.issue.id, body=body,
-                          author_id=(author or self.user).id if (author or self.user) else None,
-                          created=self.host.now(), updated=self.host.now())
-        self.session.add(comment)
-        return comment
+        """A comment written with the transition (``issue_commented`` after commit)."""
+        from ..services.comments import add_comment
+
+        return add_comment(self.host, self.session, author or self.user, self.issue, body,
+                           system=True, flush=False)
 
     def enqueue(self, job: str, **kwargs: Any) -> None:
         """Queue a slow side effect; it is sent only if the transition commits."""
@@ -103,6 +101,9 @@ class WorkflowContext:
         """Run another transition right after this one, in the same transaction."""
         self.chained.append((transition_ref, comment))
 
-    def abort(self, message: str, comment: str | None = None) -> WorkflowAbort:
-        return WorkflowAbort(message, comment, self.issue.id,
-                             author_id=self.user.id if self.user else None)
+    def abort(self, message: str, comment: str | None = None) -> NoReturn:
+        """Stop the transition: roll everything back, show ``message``, keep
+        ``comment`` on the order. Raises itself (``raise ctx.abort(...)`` reads the
+        same and works too)."""
+        raise WorkflowAbort(message, comment, self.issue.id,
+                            author_id=self.user.id if self.user else None)

@@ -3,13 +3,15 @@ history, then automatic and chained transitions, all in the caller's transaction
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
 from .. import permissions as perms
 from ..i18n import _, in_language
-from ..models import Comment, Issue, Resolution, User
+from ..models import Issue, Resolution, User
+from ..services.comments import add_comment
 from ..services.errors import Forbidden, InvalidInput
 from ..services.history import HistoryItem, collecting, record
 from ..services.issues import apply_fields
@@ -29,14 +31,20 @@ def _entry(host: Amsflow, kind: str, ref: FunctionRef) -> Any:
 
 def usable(host: Amsflow, issue: Issue, transition: Transition) -> bool:
     """A transition is usable in a project only if every function's plugin is enabled."""
-    project = issue.project.key
+    return next(missing_plugins(host, issue.project.key, transition), None) is None
+
+
+def missing_plugins(host: Amsflow, project: str, transition: Transition
+                    ) -> Iterator[tuple[FunctionRef, str]]:
+    """The functions of ``transition`` whose plugin ``project`` does not enable (each
+    with that plugin): any one of them removes the transition from the project."""
     for kind, refs in (("conditions", transition.conditions),
                        ("validators", transition.validators),
                        ("post_functions", transition.post_functions)):
         for ref in refs:
-            if not host.plugins.enabled(project, _entry(host, kind, ref).plugin):
-                return False
-    return True
+            plugin = _entry(host, kind, ref).plugin
+            if not host.plugins.enabled(project, plugin):
+                yield ref, plugin
 
 
 def _context(host: Amsflow, session: Session, user: User | None, issue: Issue,
@@ -121,16 +129,14 @@ def transition_issue(host: Amsflow, session: Session, user: User | None, issue: 
     history += set_by_post_functions
     now = host.now()
     if comment and comment.strip():
-        session.add(Comment(issue_id=issue.id, body=comment.strip(),
-                            author_id=user.id if user else None, created=now, updated=now))
+        add_comment(host, session, user, issue, comment, system=True, flush=False)
     issue.updated = now
     record(session, issue, user, history, now)
     host.db.flush(session)
     host.db.settle(session, ctx.settlers)
     from_status, to_status = status, transition.to
-    host.db.after_commit(session, lambda: host.emit(
-        issue, "issue_transitioned", user=user, transition=transition,
-        from_status=from_status, to_status=to_status))
+    host.db.after_commit(session, lambda: host.plugins.issue_transitioned(
+        host, issue, user, transition, from_status, to_status))
     if _depth < MAX_CHAIN:
         for next_ref, next_comment in ctx.chained:
             transition_issue(host, session, user, issue, next_ref, comment=next_comment,

@@ -1,0 +1,59 @@
+"""Bookit: the installers' calendar.
+
+Installers over time (``/bookit/``, *Kalender* in the top menu), scheduling by drag
+through the core's edit service, availability (weekly hours, absences, skills, home
+base), the travel model and day routes, an iCalendar feed per installer and the REST
+API under ``/rest/bookit/1``. Its Python API for other plugins (auto-planning, the
+map) is ``plugins.bookit.availability``, ``plugins.bookit.travel`` and
+``plugins.bookit.schedule``; see README.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from core.hookspecs import hookimpl
+
+from . import api  # noqa: F401 - fills the API route table
+
+__version__ = "1.0.0"
+
+
+@hookimpl
+def plugin_config_schema() -> Any:
+    from .settings import ProjectSchema
+
+    return ProjectSchema
+
+
+@hookimpl
+def register_models() -> None:
+    from . import models  # noqa: F401 - the import adds the tables to Base
+
+
+@hookimpl
+def plugin_migrations() -> Path:
+    return Path(__file__).parent / "migrations"
+
+
+@hookimpl
+def startup(host: Any) -> None:
+    from .settings import check_statuses, instance
+
+    instance(host)  # a bad plugins.bookit block fails at start-up, with its line
+    check_statuses(host)
+
+
+@hookimpl
+def register_blueprints(app: Any) -> list[Any]:
+    from .web import bp
+
+    return [bp]
+
+
+@hookimpl
+def register_nav_items(user: Any) -> list[Any]:
+    from .web import nav_items
+
+    return nav_items(user)

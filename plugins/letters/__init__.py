@@ -3,22 +3,22 @@
 
 Public API for other code: ``bulk.ready_to_print(...)`` (a fast bulk run),
 ``workflow.latest_letter(...)``, ``orders.ensure_reply_code(...)``,
-``render.render_run(...)`` and ``booked_by_letter(...)`` / ``reminder_hours(...)``
-for the SMS plugin's booking reminder.
+``render.render_run(...)``.
+
+Letters share the SMS plugin's reply codes (one code space per project, so a reply
+by SMS finds a letter's order), so letters *requires* sms: ``check-config`` refuses
+a project that enables letters without sms. SMS reads the letters' reminder delay
+from the host's settings and never imports letters.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import Any
 
 from core.hookspecs import hookimpl
 
-if TYPE_CHECKING:
-    from core.host import Amsflow
+requires = ["sms"]  # the reply codes (plugins/sms/replycodes.py, store.py)
 
 
 @hookimpl
@@ -62,22 +62,6 @@ def startup(host: Any) -> None:
         path = host.plugins.plugin_settings(project, PLUGIN).get("template")
         if path:
             check_template(host.config.resolve_path(path).read_text(encoding="utf-8"))
-
-
-def booked_by_letter(session: Session, issue_id: int) -> bool:
-    """True when the order's latest booking went out as a printed letter."""
-    from .models import LetterRecord
-
-    stmt = select(LetterRecord.id).where(
-        LetterRecord.issue_id == issue_id, LetterRecord.printed.is_not(None)
-    )
-    return session.scalar(stmt.limit(1)) is not None
-
-
-def reminder_hours(host: Amsflow, project_key: str) -> float | None:
-    """Hours to wait for a reply to a letter before the booking reminder (None: off)."""
-    settings = host.plugins.plugin_settings(project_key, "letters")
-    return settings.get("booking_reminder_hours") if settings else None
 
 
 @hookimpl

@@ -10,6 +10,7 @@ into a few hundred rows instead of sending every one.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -94,19 +95,31 @@ def _located(host: Amsflow, session: Session, user: User | None, jql: str, box: 
 
 
 def points(host: Amsflow, session: Session, user: User | None, jql: str, box: Box,
-           start_at: int = 0, max_results: int = 1000) -> tuple[list[dict[str, Any]], bool]:
-    """One page of located orders (by id) as GeoJSON features, and whether it is the last."""
-    stmt = (_located(host, session, user, jql, box, Issue.key, Issue.status_id, LAT, LON)
+           start_at: int = 0, max_results: int = 1000) -> tuple[list[str], bool, int]:
+    """One page of located orders (by id) as GeoJSON feature texts, whether it is the
+    last, and how many there are in all (counted in the same query, by a window)."""
+    stmt = (_located(host, session, user, jql, box, Issue.key, Issue.status_id, LAT, LON,
+                     func.count().over())
             .order_by(Issue.id).offset(start_at).limit(max_results + 1))
     rows = session.execute(stmt).all()
-    keys = host.catalog.status_keys
+    if not rows:
+        return [], True, count(host, session, user, jql, box) if start_at else 0
+    fragments = _status_fragments(host)
+    out = [f'{{"type":"Feature","id":"{key}","geometry":{{"type":"Point","coordinates":'
+           f'[{x:.6f},{y:.6f}]}},"properties":{{"key":"{key}",{fragments.get(st, _NONE)}}}}}'
+           for key, st, y, x, _n in rows[:max_results]]
+    return out, len(rows) <= max_results, int(rows[0][4])
+
+
+_NONE = '"status":"","alert":false'
+
+
+def _status_fragments(host: Amsflow) -> dict[int, str]:
+    """``"status":"ready","alert":false`` per status id: 50,000 features are written as
+    text (keys are ``PROJECT-N``, status keys config names), not dicts through json."""
     alert = alert_statuses(host)
-    out = [{"type": "Feature", "id": key,
-            "geometry": {"type": "Point", "coordinates": [round(x, 6), round(y, 6)]},
-            "properties": {"key": key, "status": keys.get(st, ""),
-                           "alert": keys.get(st, "") in alert}}
-           for key, st, y, x in rows[:max_results]]
-    return out, len(rows) <= max_results
+    return {sid: f'"status":{json.dumps(key)},"alert":{"true" if key in alert else "false"}'
+            for sid, key in host.catalog.status_keys.items()}
 
 
 def count(host: Amsflow, session: Session, user: User | None, jql: str, box: Box) -> int:
@@ -119,9 +132,9 @@ def cell_degrees(zoom: int) -> float:
 
 
 def clusters(host: Amsflow, session: Session, user: User | None, jql: str, box: Box,
-             zoom: int) -> list[dict[str, Any]]:
-    """Grid clusters of the located orders: count, centre, the alert orders among them;
-    a cell holding one order is that order's point."""
+             zoom: int) -> tuple[list[dict[str, Any]], int]:
+    """Grid clusters of the located orders (count, centre, the alert orders among them;
+    a cell holding one order is that order's point), and the orders in all."""
     cell = cell_degrees(zoom)
     # Latitude cells shrink with cos(lat) on the map; one factor for Norway's band
     # keeps them about square there without a trigonometric function in SQL.
@@ -135,8 +148,9 @@ def clusters(host: Amsflow, session: Session, user: User | None, jql: str, box: 
                     func.min(Issue.key), func.min(Issue.status_id), alerts).group_by(gx, gy)
     keys = host.catalog.status_keys
     alert = alert_statuses(host)
-    out = []
+    out, total = [], 0
     for n, y, x, key, st, n_alert in session.execute(stmt):
+        total += n
         coords = [round(float(x), 6), round(float(y), 6)]
         if n == 1:
             status = keys.get(st, "")
@@ -147,7 +161,7 @@ def clusters(host: Amsflow, session: Session, user: User | None, jql: str, box: 
             out.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": coords},
                         "properties": {"cluster": True, "point_count": int(n),
                                        "alerts": int(n_alert or 0)}})
-    return out
+    return out, total
 
 
 def alert_statuses(host: Amsflow) -> frozenset[str]:

@@ -1,13 +1,13 @@
 """Quant integration plugin: order intake, KIS fields, cancellations, validation.
 
 Registered through the core's hooks like any third-party plugin. Quant calls the
-REST API under ``/rest/quant/1`` (see ``api``); closing an order with resolution Ok
-(AUTO_CLOSE) queues ``quant.validate`` (see ``sender``).
+signed REST API under ``/rest/quant/1`` (see ``api``); closing an order with
+resolution Ok (AUTO_CLOSE) writes a validation request to the outbox in the same
+transaction (``outbox``), which the ``quant.deliver`` job sends (``delivery``).
 """
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ def plugin_config_schema() -> Any:
 
 @hookimpl
 def register_models() -> None:
-    from . import models  # noqa: F401 - importing adds the table to Base
+    from . import models  # noqa: F401 - importing adds the tables to Base
 
 
 @hookimpl
@@ -36,8 +36,10 @@ def plugin_migrations() -> Path:
 def register_workflow_functions(registry: Any) -> None:
     @registry.post_function("quant.send_for_validation")
     def send_for_validation(ctx: Any, args: dict[str, Any]) -> None:
-        """Mark the closed order as awaiting validation and queue the request; it is
-        sent only if the transition commits."""
+        """Mark the closed order as awaiting validation and put the request in the
+        outbox, in the transition's transaction: it exists exactly if the close does."""
+        from . import outbox
+        from .contract import contract_for
         from .models import PENDING
         from .refs import ensure_ref
 
@@ -45,29 +47,42 @@ def register_workflow_functions(registry: Any) -> None:
         ref.validation_status = PENDING
         ref.validation_reason = ""
         ref.validation_at = ctx.host.now()
-        # A job id of our own (rq-safe characters): the run is always recorded.
-        ctx.enqueue("quant.validate", issue_key=ctx.issue.key,
-                    job_id=f"quant-validate-{ctx.issue.key}-{uuid.uuid4().hex[:16]}",
-                    background=bool(ctx.settings.get("send_in_background", True)))
+        contract = contract_for(ctx.host, ctx.issue.project.key)
+        data = contract.validation_request(ctx.host, ctx.issue, ref.external_id)
+        outbox.add(ctx.host, ctx.session, outbox.VALIDATION_REQUEST, ctx.issue,
+                   ref.external_id, contract.event(outbox.VALIDATION_REQUEST,
+                                                   ctx.host.now(), data))
 
 
 @hookimpl
 def register_jobs(registry: Any) -> None:
-    @registry.job("quant.validate")
-    def validate(host: Any, issue_key: str) -> dict[str, Any]:
-        """Send a closed order to Quant (or the outbox folder); raises on failure."""
-        from .sender import send_for_validation
+    @registry.job("quant.deliver")
+    def deliver(host: Any) -> dict[str, Any]:
+        """Send the outbox's due messages to Quant (or the outbox folder)."""
+        from .delivery import drain
 
-        return send_for_validation(host, issue_key)
+        return drain(host)
+
+
+@hookimpl
+def register_periodic_tasks(registry: Any) -> None:
+    @registry.periodic("quant.outbox", 15)
+    def outbox_due(host: Any) -> None:
+        """Queue a delivery when retries fall due or a killed worker's lease ended."""
+        from . import outbox
+
+        if outbox.due_count(host):
+            outbox.kick(host)
 
 
 @hookimpl
 def register_blueprints(app: Any) -> list[Any]:
+    from .admin import bp as admin_bp
     from .api import make_blueprint
 
     bp = make_blueprint()
     app.extensions["csrf"].exempt(bp)
-    return [bp]
+    return [bp, admin_bp]
 
 
 @hookimpl
@@ -78,3 +93,16 @@ def issue_panels(host: Any, issue: Any, user: Any) -> list[Any]:
         return []
     panel = quant_panel(host, issue)
     return [panel] if panel else []
+
+
+@hookimpl
+def register_nav_items(user: Any) -> list[Any]:
+    from flask_babel import gettext
+
+    from core.app import host
+    from core.permissions import is_admin
+    from core.registries import NavItem
+
+    if user is None or not is_admin(host(), user):
+        return []
+    return [NavItem(label=gettext("Quant-meldinger"), url="/admin/quant/", order=90)]

@@ -6,7 +6,8 @@
   naming the previous status, for a planner to assess.
 - Løst with a failure resolution (bomtur): reopened into Manuell oppfølging with a
   comment naming the previous status and resolution.
-- Lukket: refused (409) so Quant knows.
+- Lukket: refused (409, ``CancelRefused``); the API also puts the refusal in the
+  outbox, so Quant is told even if it dropped the answer.
 
 A second cancellation of the same order changes nothing and answers 200.
 """
@@ -33,6 +34,14 @@ FOLLOW_UP = ("Planlegger må vurdere saken: kontakt kunden hvis avtale er booket
              "løsningsstatus Kansellert.")
 
 
+class CancelRefused(Conflict):
+    """A Lukket order cannot be cancelled."""
+
+    def __init__(self, message: str, status: str) -> None:
+        super().__init__(message)
+        self.status_name = status
+
+
 def cancel_order(host: Amsflow, session: Session, ref: QuantOrderRef,
                  reason: str = "") -> dict[str, Any]:
     """Apply one cancellation (no commit here); returns the order's state."""
@@ -46,8 +55,8 @@ def cancel_order(host: Amsflow, session: Session, ref: QuantOrderRef,
     why = f"\nÅrsak fra Quant: {reason.strip()}" if reason.strip() else ""
     system = host.system_user(session)
     if status == "closed" or (status == "resolved" and resolution == "Ok"):
-        raise Conflict(_("%(key)s er %(status)s (utført) og kan ikke kanselleres.",
-                         key=issue.key, status=previous.lower()))
+        raise CancelRefused(_("%(key)s er %(status)s (utført) og kan ikke kanselleres.",
+                              key=issue.key, status=previous.lower()), previous)
     if status == "open":
         comment = ("KANSELLERT FRA QUANT: Ordren er kansellert i KIS før arbeidet startet. "
                    f"Den er lukket med løsningsstatus {CANCELLED} og trenger ingen "

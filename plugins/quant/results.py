@@ -1,7 +1,9 @@
 """Validation results from Quant's component register.
 
 A rejection moves a closed order to Avvist i Quant (system transition
-QUANT_REJECTED) with a comment; an acceptance is noted in a comment. The same
+QUANT_REJECTED) with a comment; an acceptance is noted in a comment. A result for an
+order never sent for validation (such as one closed as Kansellert) is refused with
+409: there is nothing to answer. The same
 result twice changes nothing the second time: a new validation round (the order
 closed again) resets the recorded result, so only then does a rejection apply again.
 """
@@ -14,11 +16,11 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 from sqlalchemy.orm import Session
 
 from core.i18n import _
-from core.models import Comment
+from core.services.comments import add_comment
 from core.services.errors import Conflict
 from core.workflow.engine import transition_issue
 
-from .models import ACCEPTED, REJECTED, QuantOrderRef
+from .models import ACCEPTED, NOT_SENT, REJECTED, QuantOrderRef
 from .refs import issue_of, state_of, status_key, status_name
 
 if TYPE_CHECKING:
@@ -50,6 +52,7 @@ def record_result(host: Amsflow, session: Session, ref: QuantOrderRef, result: s
                                           and ref.validation_reason == reason):
             return state_of(host, issue, ref, changed=False,
                             message=f"Avvisningen av {issue.key} er allerede mottatt.")
+        _require_round(issue, ref)
         if status != "closed":
             raise Conflict(f"{issue.key} har status «{status_name(host, issue, status)}»; "
                            "bare lukkede ordre kan avvises.")
@@ -62,10 +65,9 @@ def record_result(host: Amsflow, session: Session, ref: QuantOrderRef, result: s
         if ref.validation_status == ACCEPTED:
             return state_of(host, issue, ref, changed=False,
                             message=f"Godkjenningen av {issue.key} er allerede mottatt.")
-        now = host.now()
-        system = host.system_user(session)
-        session.add(Comment(issue_id=issue.id, author_id=system.id, created=now, updated=now,
-                            body="Ordren er validert og godkjent i Quant."))
+        _require_round(issue, ref)
+        add_comment(host, session, host.system_user(session), issue,
+                    "Ordren er validert og godkjent i Quant.", system=True)
     ref.validation_status = result
     ref.validation_reason = reason if result == REJECTED else ""
     ref.validation_at = host.now()
@@ -73,3 +75,10 @@ def record_result(host: Amsflow, session: Session, ref: QuantOrderRef, result: s
     session.flush()
     return state_of(host, issue, ref, changed=True,
                     message=f"{issue.key}: valideringsresultat «{result}» er registrert.")
+
+
+def _require_round(issue: Any, ref: QuantOrderRef) -> None:
+    """Only an order we sent for validation can get a result."""
+    if ref.validation_status == NOT_SENT:
+        raise Conflict(_("%(key)s er ikke sendt til validering i Quant (for eksempel "
+                         "lukket som Kansellert); resultatet er ikke brukt.", key=issue.key))

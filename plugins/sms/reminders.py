@@ -55,10 +55,10 @@ def _booked_by_sms(session: Session, issue: Issue, since: datetime) -> bool:
 
 
 def _letter_hours(host: Amsflow, issue: Issue) -> float | None:
-    """The letters plugin owns the delay after a letter (None: no letters, no reminder)."""
-    from plugins.letters import reminder_hours
-
-    return reminder_hours(host, issue.project.key)
+    """The delay after a letter is the letters plugin's setting, read from the host
+    (None: letters not enabled, no reminder); SMS does not import letters."""
+    settings = host.plugins.plugin_settings(issue.project.key, "letters")
+    return settings.get("booking_reminder_hours") if settings else None
 
 
 def booking_reminder(host: Amsflow, session: Session, issue: Issue, now: datetime) -> bool:

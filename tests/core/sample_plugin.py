@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 from flask import Blueprint, jsonify
+from markupsafe import Markup
 from marshmallow import Schema, fields
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -101,9 +102,10 @@ def register_jql_functions(registry: Any) -> None:
 
 @hookimpl
 def register_gadgets(registry: Any) -> None:
-    @registry.gadget("sample.counter", title="Teller")
-    def counter(*args: Any, **kwargs: Any) -> dict[str, int]:
-        return {"count": 1}
+    @registry.gadget("sample.counter", name="Teller", name_en="Counter")
+    def counter(ctx: Any) -> dict[str, int]:
+        """A third-party gadget type: how many orders of the filter the viewer sees."""
+        return {"count": ctx.count()}
 
 
 @hookimpl
@@ -156,4 +158,4 @@ def issue_actions(issue: Any, user: Any) -> list[IssueAction]:
 
 @hookimpl
 def issue_panels(issue: Any, user: Any) -> list[IssuePanel]:
-    return [IssuePanel("Sample", f"<b>{issue.key}</b>", id="sample")]
+    return [IssuePanel("Sample", Markup("<b>{}</b>").format(issue.key), id="sample")]

@@ -58,9 +58,20 @@ def test_every_hook_has_a_test():
     assert missing == []
 
 
-def test_every_hook_is_documented():
+def _readme_hook_table() -> list[str]:
+    """The hook names in the first column of the README's table under ``### Hooks``."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert [h for h in HOOKS if f"`{h}`" not in readme] == []
+    section = readme.split("\n### Hooks\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    return [re.match(r"\| `(\w+)`", row).group(1) for row in rows]
+
+
+def test_every_hook_is_documented():
+    """The README's hook table has a row for every hook and none for a hook that is
+    not one (a renamed or removed hook)."""
+    table = _readme_hook_table()
+    assert sorted(table) == HOOKS
+    assert len(table) == len(set(table))
 
 
 def test_hook_plugin_config_schema(shost):
@@ -79,8 +90,7 @@ def test_hook_register_blueprints(sapp):
 
 
 def test_hook_register_nav_items(shost):
-    items = [i for group in shost.plugins.hook.register_nav_items(user=None) for i in group]
-    assert "Sample" in [i.label for i in items]
+    assert "Sample" in [i.label for i in shost.plugins.nav_items(None)]
 
 
 def test_hook_register_jobs(shost):
@@ -107,14 +117,30 @@ def test_hook_register_jql_functions(shost):
     assert entry.plugin == "sample" and entry.fn() == ["ELV-1"]
 
 
-def test_hook_register_gadgets(shost):
+def test_hook_register_gadgets(sapp, shost):
+    """A plugin's gadget type is listed for the gallery and answers with its data."""
+    from conftest import basic_auth, make_test_users
+
     entry = shost.plugins.gadgets.get("sample.counter")
-    assert entry.options["title"] == "Teller" and entry.fn() == {"count": 1}
+    assert entry.plugin == "sample" and entry.fn.name == "Teller"
+    make_test_users(shost)
+    with shost.db.new_session() as s:
+        from core.models import User
+
+        planner = s.query(User).filter_by(username="planner").one()
+        create_issue(shost, s, planner, "ELV", "Målerbytte", "Én")
+        create_issue(shost, s, planner, "ELV", "Målerbytte", "To")
+    client = sapp.test_client()
+    listed = client.get("/rest/api/2/dashboard/gadgets", headers=basic_auth("planner"))
+    assert "sample.counter" in [t["key"] for t in listed.get_json()["gadgets"]]
+    answer = client.post("/rest/api/2/dashboard/gadgets/sample.counter/data",
+                         json={"jql": "project = ELV"}, headers=basic_auth("planner"))
+    assert answer.status_code == 200 and answer.get_json()["data"] == {"count": 2}
 
 
 def test_hook_register_commands(shost):
     group = click.Group("amsflow")
-    shost.plugins.hook.register_commands(cli=group)
+    shost.plugins.add_commands(group)
     result = CliRunner().invoke(group, ["sample-hello"])
     assert result.exit_code == 0 and "hello from sample" in result.output
 
@@ -174,17 +200,17 @@ def test_hook_issue_commented(shost):
 def test_hook_issue_actions(sapp, shost):
     session, user, issue = _order(shost)
     with sapp.test_request_context():
-        actions = [a for g in shost.emit(issue, "issue_actions", user=user) for a in g]
+        actions = shost.plugins.issue_actions(shost, issue, user)
         assert "sample" in [a.id for a in actions]
         _, _, other = _order(shost, "FJN")
-        actions = [a for g in shost.emit(other, "issue_actions", user=user) for a in g]
+        actions = shost.plugins.issue_actions(shost, other, user)
     assert "sample" not in [a.id for a in actions]
 
 
 def test_hook_issue_panels(sapp, shost):
     session, user, issue = _order(shost)
     with sapp.test_request_context():  # panels render in the issue view's request
-        panels = [p for group in shost.emit(issue, "issue_panels", user=user) for p in group]
+        panels = shost.plugins.issue_panels(shost, issue, user)
     assert any(p.id == "sample" and issue.key in p.html for p in panels)
 
 

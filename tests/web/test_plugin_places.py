@@ -34,7 +34,22 @@ class ShowcasePlugin:
     @hookimpl
     def issue_panels(self, host: Any, issue: Any, user: Any) -> list[IssuePanel]:
         html = Markup("<p class='sms-log'>Siste SMS til {}</p>").format(issue.summary)
-        return [IssuePanel(title="SMS-logg <b>", html=html, id="smslog")]
+        return [IssuePanel(title="SMS-logg <b>", html=html, id="smslog"),
+                IssuePanel(title="Rå", html="<script>window.pwned=1</script>", id="raw")]
+
+
+class BrokenPlugin:
+    """A plugin whose issue-view hooks raise: its places show an error, the page stays."""
+
+    PLUGIN_NAME = "broken"
+
+    @hookimpl
+    def issue_actions(self, issue: Any) -> list[IssueAction]:
+        raise RuntimeError("actions broke")
+
+    @hookimpl
+    def issue_panels(self, issue: Any) -> list[IssuePanel]:
+        raise RuntimeError("panel broke")
 
 
 @pytest.fixture
@@ -42,7 +57,9 @@ def app(config_dict: dict[str, Any]) -> Any:
     """The usual app, with the showcase plugin found and enabled for ELV only."""
     os.environ.setdefault("AMSFLOW_SECRET_KEY", "test-secret")
     config_dict["projects"][0]["plugins"]["showcase"] = {}
-    application = create_app(parse_config(config_dict), extra_plugins=(ShowcasePlugin(),),
+    config_dict["projects"][0]["plugins"]["broken"] = {}
+    application = create_app(parse_config(config_dict),
+                             extra_plugins=(ShowcasePlugin(), BrokenPlugin()),
                              create_schema=True, overrides={"TESTING": True})
     yield application
     application.extensions["amsflow"].db.dispose()
@@ -65,3 +82,21 @@ def test_plugin_places_are_filled_for_enabling_projects(as_user, host, users):
     assert f"<p class='sms-log'>Siste SMS til {escape('Ola <i>Nordmann</i>')}</p>" in page
     other = b.get(f"/browse/{keys[1]}").text
     assert "action-send-sms" not in other and "sms-log" not in other
+
+
+def test_panel_html_is_text_unless_markup_and_a_failing_plugin_leaves_the_page_up(
+        as_user, host, users):
+    from core.services.issues import create_issue
+
+    s = host.db.session()
+    key = create_issue(host, s, users["planner"], "ELV", "Målerbytte", "Storgata 1").key
+    host.db.commit(s)
+    response = as_user("planner").get(f"/browse/{key}")
+    assert response.status_code == 200
+    page = response.text
+    assert "&lt;script&gt;window.pwned=1&lt;/script&gt;" in page
+    assert "<script>window.pwned" not in page
+    assert 'id="panel-broken-error"' in page and "Panelet fra broken kunne ikke vises." in page
+    assert 'id="action-broken-error"' in page and "broken: handlingene kunne ikke vises" in page
+    assert 'id="action-send-sms"' in page and "sms-log" in page  # the others still show
+    assert 'id="attachments"' in page and 'id="comments"' in page  # and the rest of it

@@ -27,7 +27,8 @@
   // -- base layers --------------------------------------------------------------------
   const outlineReady = fetch(cfg.urls.atlas).then((r) => r.json()).then((topo) => {
     L.geoJSON(topojson.feature(topo, topo.objects.countries), {
-      pane: "outline", interactive: false,
+      // SVG: a pan moves the drawing as it is; a canvas would redraw every country.
+      pane: "outline", interactive: false, renderer: L.svg({pane: "outline", padding: 0.5}),
       style: (f) => ({color: "#6b778c", weight: 1, fillOpacity: 1,
                       fillColor: f.id === "578" ? "#eef3e8" : "#f7f8f9"}),
     }).addTo(map);
@@ -39,7 +40,12 @@
     let loaded = 0;
     tiles.on("tileload", () => { loaded += 1; el.dataset.tiles = "online"; });
     tiles.on("tileerror", () => {
-      if (!loaded && el.dataset.tiles !== "offline") { el.dataset.tiles = "offline"; say(T.noTiles); }
+      // No tile has come: take the layer away, so broken tiles do not hide the outline.
+      if (!loaded && el.dataset.tiles !== "offline") {
+        el.dataset.tiles = "offline";
+        say(T.noTiles);
+        map.removeLayer(tiles);
+      }
     });
     tiles.addTo(map);
   } else {
@@ -119,7 +125,7 @@
       map: (p) => ({alerts: p.alert ? 1 : 0}),
       reduce: (acc, p) => { acc.alerts += p.alerts; },
     }).load(points);
-    document.querySelector(`[data-count="${layer.i}"]`).textContent = `(${num(points.length)})`;
+    document.querySelector(`[data-layer-count="${layer.i}"]`).textContent = `(${num(points.length)})`;
   }
 
   function ensureLoaded(layer) {
@@ -138,10 +144,16 @@
     const bbox = [Math.max(-180, b.getWest()), Math.max(-85, b.getSouth()),
                   Math.min(180, b.getEast()), Math.min(85, b.getNorth())];
     const zoom = Math.round(map.getZoom());
+    const shown = new Set(); // an order in two layers gets one pin
     for (const layer of layers) {
       layer.group.clearLayers();
       if (!layer.on || !layer.index) continue;
-      for (const f of layer.index.getClusters(bbox, zoom)) layer.group.addLayer(marker(f, layer));
+      for (const f of layer.index.getClusters(bbox, zoom)) {
+        const key = f.properties.key;
+        if (key && shown.has(key)) continue;
+        if (key) shown.add(key);
+        layer.group.addLayer(marker(f, layer));
+      }
     }
     el.dataset.markers = String(el.querySelectorAll(".mapit-pin, .mapit-cluster").length);
   }
@@ -315,7 +327,8 @@
   document.getElementById("mapit-clear").addEventListener("click", () => choose([], null));
 
   // -- start --------------------------------------------------------------------------
-  const started = outlineReady.catch(() => {}).then(async () => {
+  outlineReady.catch(() => { el.dataset.outline = "false"; });
+  const started = (async () => {
     if (cfg.focus) {
       try {
         const d = await showOrder(cfg.focus, null);
@@ -329,7 +342,7 @@
       }
     }
     await refresh();
-  });
+  })();
 
   window.mapit = {map, layers, selected: () => selected, choose, pointsWhere, inPolygon,
                   keyJql, showOrder, render, refresh, started};

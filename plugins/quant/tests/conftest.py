@@ -1,76 +1,46 @@
-"""Fixtures for the Quant plugin: per-project secrets in the environment, a loopback
-Quant that records validation requests, and helpers to call the API."""
+"""Fixtures for the Quant plugin: per-project signing secrets in the environment, a
+loopback Quant (``standin``) that receives our signed events, and Quant's signed
+calls to our API."""
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
+from plugins.quant.signing import new_secret
+
+from .standin import QuantClient, QuantStandIn
+
+SECRETS = {"ELV": new_secret(b"elv-signing-key-0123456789abcdef"),
+           "FJN": new_secret(b"fjn-signing-key-0123456789abcdef")}
+SECRET_ENVS = {"ELV": "TEST_QUANT_SIGNING_ELV", "FJN": "TEST_QUANT_SIGNING_FJN"}
 TOKENS = {"ELV": "elv-secret-1234", "FJN": "fjn-secret-5678"}
 TOKEN_ENVS = {"ELV": "TEST_QUANT_TOKEN_ELV", "FJN": "TEST_QUANT_TOKEN_FJN"}
 
 
-class FakeQuant(ThreadingHTTPServer):
-    """A real HTTP server on 127.0.0.1 standing in for Quant's validation endpoint.
-
-    ``answers`` is a queue of status codes to give (200 once it is empty)."""
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.received: list[dict[str, Any]] = []
-        self.answers: list[int] = []
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/validation"
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: FakeQuant
-
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        self.server.received.append({"path": self.path, "headers": dict(self.headers),
-                                     "json": json.loads(body or b"null")})
-        code = self.server.answers.pop(0) if self.server.answers else 200
-        payload = json.dumps({"ok": code < 400}).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
-def quant_server() -> Iterator[FakeQuant]:
-    server = FakeQuant()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+def quant_server() -> Iterator[QuantStandIn]:
+    server = QuantStandIn(SECRETS["ELV"])
     yield server
-    server.shutdown()
-    server.server_close()
+    server.down()
 
 
 @pytest.fixture
-def config_dict(config_dict: dict[str, Any], quant_server: FakeQuant,
+def config_dict(config_dict: dict[str, Any], quant_server: QuantStandIn,
                 monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """ELV sends validation to the loopback Quant, FJN to the outbox folder; each has
-    its own secret. NOQ does not enable quant at all."""
-    for key, env in TOKEN_ENVS.items():
-        monkeypatch.setenv(env, TOKENS[key])
+    """ELV sends to the loopback Quant, FJN to the outbox folder; each has its own
+    signing secret. NOQ does not enable quant at all."""
+    for key in SECRETS:
+        monkeypatch.setenv(SECRET_ENVS[key], SECRETS[key])
+        monkeypatch.setenv(TOKEN_ENVS[key], TOKENS[key])
     for project in config_dict["projects"]:
-        settings = {"token_env": TOKEN_ENVS[project["key"]], "send_in_background": False,
-                    "retries": 2, "retry_backoff_seconds": 0.01, "timeout_seconds": 5}
+        settings = {"signing_secret_env": SECRET_ENVS[project["key"]],
+                    "token_env": TOKEN_ENVS[project["key"]], "send_in_background": False,
+                    "retries": 2, "retry_backoff_seconds": 0.0, "timeout_seconds": 5}
         if project["key"] == "ELV":
-            settings["validation_url"] = quant_server.url
+            settings["webhook_url"] = quant_server.url
         project["plugins"]["quant"] = settings
     config_dict["projects"].append({
         "key": "NOQ", "name": "Uten Quant", "description": "",
@@ -100,13 +70,20 @@ def order_message(external_id: str = "Q-1001", **overrides: Any) -> dict[str, An
 
 @pytest.fixture
 def quant(client: Any, users: Any) -> Any:
-    """``quant.post(path, json, project=...)`` -> response, as Quant calls us."""
+    """``quant.post(path, json, project=...)`` -> response, signed as Quant signs."""
 
     class Caller:
+        def signer(self, project: str = "ELV") -> QuantClient:
+            return QuantClient(client, SECRETS[project])
+
         def post(self, path: str, body: Any = None, project: str = "ELV",
-                 headers: dict[str, str] | None = None) -> Any:
-            return client.post(f"/rest/quant/1{path}", json=body,
-                               headers=bearer(project) if headers is None else headers)
+                 headers: dict[str, str] | None = None, **kw: Any) -> Any:
+            if headers is not None:
+                return client.post(f"/rest/quant/1{path}", json=body, headers=headers)
+            return self.signer(project).post(path, body, **kw)
+
+        def get(self, path: str, project: str = "ELV") -> Any:
+            return self.signer(project).get(path)
 
         def create(self, external_id: str = "Q-1001", **overrides: Any) -> dict[str, Any]:
             response = self.post("/orders", order_message(external_id, **overrides))

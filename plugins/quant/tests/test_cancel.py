@@ -67,7 +67,7 @@ def test_bomtur_is_reopened_to_manual_followup(host, quant, users, backend):
     assert "«Løst»" in last and "«Kunde ikke hjemme»" in last
 
 
-def test_closed_order_cannot_be_cancelled(host, quant, users, backend):
+def test_closed_order_cannot_be_cancelled(host, quant, quant_server, users, backend):
     key = quant.create("Q-5")["key"]
     resolve(host, users["planner"], users["installer"], key, "Ok")
     assert fresh(host, key).status.key == "closed"
@@ -79,6 +79,11 @@ def test_closed_order_cannot_be_cancelled(host, quant, users, backend):
     issue = fresh(host, key)
     assert issue.status.key == "closed" and issue.resolution.name == "Ok"
     assert (comments(host, key), change_count(host, key)) == before
+    # Quant is also told through the outbox, after the validation request.
+    assert [e["type"] for e in quant_server.processed] == [
+        "order.validation_requested", "order.cancel_refused"]
+    told = quant_server.processed[-1]["data"]
+    assert (told["key"], told["externalId"], told["status"]) == (key, "Q-5", "Lukket")
 
 
 @pytest.mark.parametrize("status", ["open", "planning"])
@@ -94,8 +99,3 @@ def test_repeated_cancellation_changes_nothing(host, quant, status, backend):
     assert body["status"]["key"] == after_first[0]
     assert (fresh(host, key).status.key, comments(host, key),
             change_count(host, key)) == after_first
-
-
-def test_cancel_of_unknown_order_is_404(quant):
-    response = quant.post("/orders/NOPE/cancel")
-    assert response.status_code == 404 and response.get_json()["errorMessages"]

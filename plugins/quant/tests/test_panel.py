@@ -18,8 +18,8 @@ def _panels(app, host, key, user):
     user = host.db.session().get(User, inspect(user).identity[0])
     with app.test_request_context():
         g.user = user
-        return [p for group in host.emit(fresh(host, key), "issue_panels", user=user)
-                for p in group or [] if p.id == "quant-panel"]
+        return [p for p in host.plugins.issue_panels(host, fresh(host, key), user)
+                if p.id == "quant-panel"]
 
 
 def test_panel_shows_quant_id_and_last_validation(app, host, quant, users, client, auth):

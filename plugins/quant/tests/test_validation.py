@@ -1,5 +1,5 @@
 """Validation in Quant: the job after AUTO_CLOSE against a real loopback HTTP server
-(or the outbox folder), and Quant's answers (rejection → Avvist i Quant)."""
+(or the outbox folder) through the outbox, and Quant's answers (rejection → Avvist i Quant)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import json
 from rq.job import JOB_ID_PATTERN
 from sqlalchemy import select
 
+from core.jobs import run_periodic_once
 from core.models import JobRecord
 from core.services.issues import create_issue
-from plugins.quant.models import QuantOrderRef
+from plugins.quant.models import QuantMessage, QuantOrderRef
 
 from .flow import change_count, comments, fresh, resolve, step
 
@@ -25,67 +26,79 @@ def _ref(host, key):
 def _jobs(host):
     session = host.db.session()
     session.expire_all()
-    return session.scalars(select(JobRecord).where(JobRecord.name == "quant.validate")
+    return session.scalars(select(JobRecord).where(JobRecord.name == "quant.deliver")
                            .order_by(JobRecord.created)).all()
+
+
+def _outbox(host, key):
+    session = host.db.session()
+    session.expire_all()
+    return session.scalars(select(QuantMessage).where(
+        QuantMessage.direction == "out", QuantMessage.issue_id == fresh(host, key).id)
+        .order_by(QuantMessage.id)).all()
 
 
 def test_closing_with_ok_sends_the_order_to_quant(host, quant, quant_server, users, backend):
     key = quant.create("Q-10")["key"]
     issue = resolve(host, users["planner"], users["installer"], key, "Ok")
     assert issue.status.key == "closed"
-    assert len(quant_server.received) == 1
-    sent = quant_server.received[0]
-    assert sent["headers"]["Authorization"] == "Bearer elv-secret-1234"
-    payload = sent["json"]
+    [event] = quant_server.processed  # the stand-in checked our signature
+    assert event["type"] == "order.validation_requested" and event["version"] == "1"
+    payload = event["data"]
     assert payload["key"] == key and payload["externalId"] == "Q-10"
     assert payload["meterNumber"] == "7359992890"
     assert payload["meteringPointId"] == "707057500012345678"
     assert payload["resolution"] == "Ok"
     assert payload["resolutionDate"] == issue.resolution_date.isoformat()
+    [message] = _outbox(host, key)
+    assert (message.status, message.attempts, message.http_status) == ("delivered", 1, 202)
+    assert message.message_id == event["webhook-id"]
     [job] = _jobs(host)
-    assert job.status == "finished" and json.loads(job.args_json) == {"issue_key": key}
+    assert job.status == "finished"
     assert JOB_ID_PATTERN.fullmatch(job.id)  # the same id must work on rq workers
     assert _ref(host, key).validation_status == "sent"
 
 
-def test_quant_answering_500_is_a_failed_job(host, quant, quant_server, users, backend):
-    quant_server.answers = [500, 500, 500]
+def test_quant_answering_500_is_retried_later(host, quant, quant_server, users, backend):
+    quant_server.fail_next = [500]
     key = quant.create("Q-11")["key"]
     resolve(host, users["planner"], users["installer"], key, "Ok")
     assert fresh(host, key).status.key == "closed"  # the close itself stands
-    assert len(quant_server.received) == 3  # one try and two retries
-    [job] = _jobs(host)
-    assert job.status == "failed" and "500" in job.error and key in job.error
-    ref = _ref(host, key)
-    assert ref.validation_status == "send_failed" and "500" in ref.validation_reason
+    [message] = _outbox(host, key)
+    assert (message.status, message.attempts, message.http_status) == ("failed", 1, 500)
+    assert "500" in message.last_error and quant_server.processed == []
+    assert _ref(host, key).validation_status == "pending"
+    run_periodic_once(host)  # the retry is due (backoff 0 here): delivered
+    [message] = _outbox(host, key)
+    assert (message.status, message.attempts) == ("delivered", 2)
+    assert len(quant_server.processed) == 1 and _ref(host, key).validation_status == "sent"
 
 
-def test_a_passing_outage_is_retried(host, quant, quant_server, users):
-    quant_server.answers = [503]
-    key = quant.create("Q-12")["key"]
-    resolve(host, users["planner"], users["installer"], key, "Ok")
-    assert len(quant_server.received) == 2
-    assert [j.status for j in _jobs(host)] == ["finished"]
-
-
-def test_a_client_error_is_not_retried(host, quant, quant_server, users):
-    quant_server.answers = [400]
+def test_a_client_error_is_dead_at_once(host, quant, quant_server, users):
+    quant_server.fail_next = [400]
     key = quant.create("Q-13")["key"]
     resolve(host, users["planner"], users["installer"], key, "Ok")
-    assert len(quant_server.received) == 1
-    assert [j.status for j in _jobs(host)] == ["failed"]
+    run_periodic_once(host)
+    [message] = _outbox(host, key)
+    assert (message.status, message.attempts, message.http_status) == ("dead", 1, 400)
+    assert quant_server.requests == 1
+    ref = _ref(host, key)
+    assert ref.validation_status == "send_failed"
 
 
-def test_without_url_the_request_goes_to_the_outbox(host, quant, quant_server, users):
+def test_without_url_the_request_goes_to_the_outbox_folder(host, quant, quant_server, users):
     created = quant.post("/orders", {"externalId": "F-1", "project": "FJN",
                                      "summary": "Målerbytte", "fields": {
                                          "meter_number": "123"}}, project="FJN")
     key = created.get_json()["key"]
     resolve(host, users["planner"], users["installer"], key, "Ok")
-    outbox = host.data_dir / "quant" / "outbox" / f"{key}.json"
-    payload = json.loads(outbox.read_text(encoding="utf-8"))
+    [message] = _outbox(host, key)
+    assert message.status == "delivered"
+    folder = host.data_dir / "quant" / "outbox"
+    event = json.loads((folder / f"{key}.{message.message_id}.json").read_text("utf-8"))
+    payload = event["data"]
     assert (payload["key"], payload["externalId"], payload["meterNumber"]) == (key, "F-1", "123")
-    assert quant_server.received == []
+    assert quant_server.processed == []
 
 
 def test_an_order_made_by_a_person_is_sent_too(host, quant_server, users):
@@ -94,7 +107,7 @@ def test_an_order_made_by_a_person_is_sent_too(host, quant_server, users):
                          {"customer_name": "Kari"})
     host.db.commit(session)
     resolve(host, users["planner"], users["installer"], issue.key, "Ok")
-    assert quant_server.received[0]["json"]["externalId"] is None
+    assert quant_server.processed[0]["data"]["externalId"] is None
     assert _ref(host, issue.key).validation_status == "sent"
 
 

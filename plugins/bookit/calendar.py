@@ -1,0 +1,181 @@
+"""What the calendar shows for a range of days: installers as resources grouped by
+team, their working hours and absences as background, and the orders planned on
+them as events coloured by status.
+
+The orders come in one query: the planned start's index (``field_id, value_date``)
+finds the range, the assignee list narrows it, and the few fields a block shows join
+in by primary key, with the caller's browse rule in the same ``WHERE``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session, aliased
+
+from core import permissions as perms
+from core.fields import OSLO
+from core.i18n import _, in_language
+from core.models import ChangeGroup, FieldValue, Issue, User
+
+from . import availability as av
+from .schedule import ESTIMATE, LONGEST, PLANNED, default_estimate
+
+if TYPE_CHECKING:
+    from core.host import Amsflow
+
+SHOWN = ("important_info", "address", "customer_name", "postcode", "post_town", "position")
+MAX_DAYS = 31
+
+
+@dataclass(frozen=True)
+class Range:
+    first: date
+    last: date  # included
+
+    @property
+    def start(self) -> datetime:
+        return datetime.combine(self.first, time(0), OSLO)
+
+    @property
+    def end(self) -> datetime:
+        return datetime.combine(self.last + timedelta(days=1), time(0), OSLO)
+
+
+def local(dt: datetime) -> str:
+    """An aware ISO time in Oslo (the calendar shifts it into its own zone)."""
+    return dt.astimezone(OSLO).isoformat(timespec="seconds")
+
+
+def offset(day: date) -> str:
+    """Oslo's UTC offset on ``day`` as the calendar's ``timeZone`` (``+01:00``)."""
+    text = datetime.combine(day, time(12), OSLO).strftime("%z")
+    return f"{text[:3]}:{text[3:]}"
+
+
+def resources(people: list[av.Installer]) -> list[dict[str, Any]]:
+    """Installers under their team (``children``), teams and people by name."""
+    teams: dict[str, list[av.Installer]] = {}
+    for p in people:
+        teams.setdefault(p.team, []).append(p)
+    out = []
+    for team, members in teams.items():
+        out.append({"id": f"team:{team}", "title": team or _("Uten team"),
+                    "extendedProps": {"team": True},
+                    "children": [{"id": str(p.id), "title": p.name, "extendedProps": {
+                        "username": p.username, "team": p.team, "skills": sorted(p.skills),
+                        "home": p.home}} for p in members]})
+    return out
+
+
+def backgrounds(host: Amsflow, session: Session, people: list[av.Installer],
+                span: Range) -> list[dict[str, Any]]:
+    """Working hours (tinted), days off and absences (grey; absences with the reason)."""
+    out = []
+    working = av.working_days(host, session, people, span.first, span.last)
+    on = {(d.installer_id, d.day) for d in working}
+    for p in people:
+        day = span.first
+        while day <= span.last:
+            if (p.id, day) not in on:
+                out.append({"id": f"off:{p.id}:{day}", "resourceIds": [str(p.id)],
+                            "start": local(datetime.combine(day, time(0), OSLO)),
+                            "end": local(datetime.combine(day + timedelta(days=1), time(0),
+                                                          OSLO)),
+                            "display": "background", "classNames": ["bk-off"]})
+            day += timedelta(days=1)
+    for day in working:
+        out.append({"id": f"work:{day.installer_id}:{day.day}",
+                    "resourceIds": [str(day.installer_id)], "start": local(day.start),
+                    "end": local(day.end), "display": "background",
+                    "classNames": ["bk-work"]})
+    for a in av.absences(session, [p.id for p in people], span.start, span.end):
+        out.append({"id": f"absence:{a.id}", "resourceIds": [str(a.installer_id)],
+                    "start": local(max(a.start, span.start)),
+                    "end": local(min(a.end, span.end)), "display": "background",
+                    "classNames": ["bk-absent"], "title": a.reason or _("Fravær"),
+                    "extendedProps": {"absence": a.id, "reason": a.reason}})
+    return out
+
+
+def orders(host: Amsflow, session: Session, user: User | None, installer_ids: list[int],
+           span: Range) -> list[dict[str, Any]]:
+    """The orders planned on those installers in the range, as calendar events."""
+    if not installer_ids:
+        return []
+    fields = {k: host.fields.get(k) for k in (PLANNED, ESTIMATE, *SHOWN)}
+    joined = {k: aliased(FieldValue, name=f"fv_{k}") for k, f in fields.items() if f}
+    pv = joined[PLANNED]
+    stmt = select(Issue.id, Issue.key, Issue.version, Issue.summary, Issue.status_id,
+                  Issue.assignee_id, Issue.project_id, Issue.issue_type_id, pv.value_date,
+                  *[c for k, a in joined.items() if k != PLANNED
+                    for c in (a.value_str, a.value_num, a.value_num2)])
+    stmt = stmt.select_from(pv).join(Issue, Issue.id == pv.issue_id)
+    for k, a in joined.items():
+        if k != PLANNED:
+            stmt = stmt.outerjoin(a, and_(a.issue_id == Issue.id,
+                                          a.field_id == fields[k].id))
+    stmt = stmt.where(pv.field_id == fields[PLANNED].id,
+                      pv.value_date >= span.start - LONGEST, pv.value_date < span.end,
+                      Issue.assignee_id.in_(installer_ids),
+                      perms.browse_clause(host, session, user))
+    statuses = host.all_statuses()
+    names = {k: in_language(st.name, st.name_en) for k, st in statuses.items()}
+    out = []
+    for row in session.execute(stmt):
+        iid, key, version, summary, status_id, uid, pid, tid, when = row[:9]
+        rest = row[9:]
+        got = {k: rest[3 * n:3 * n + 3] for n, k in enumerate(k for k in joined
+                                                              if k != PLANNED)}
+        secs = int(got[ESTIMATE][1]) if ESTIMATE in got and got[ESTIMATE][1] else \
+            default_estimate(host, pid, tid)
+        end = when + timedelta(seconds=secs)
+        if end <= span.start:
+            continue
+        status = host.catalog.status_keys[status_id]
+        colour = host.status_colour(status)
+
+        def text(k: str, got: dict[str, Any] = got) -> str:
+            return (got.get(k) or (None,))[0] or ""
+
+        position = got.get("position")
+        out.append({
+            "id": key, "resourceIds": [str(uid)], "start": local(when), "end": local(end),
+            "title": key, "backgroundColor": colour, "textColor": _ink(colour),
+            "extendedProps": {
+                "key": key, "version": version, "summary": summary, "status": status,
+                "statusName": names.get(status, status), "estimate": secs,
+                "important": bool(got.get("important_info", (None, None))[1]),
+                "customer": text("customer_name"),
+                "address": " ".join(x for x in (text("address"), text("postcode"),
+                                                 text("post_town")) if x),
+                "position": [position[1], position[2]] if position and position[1]
+                is not None else None}})
+    return out
+
+
+def stamp(session: Session) -> str:
+    """Changes whenever an order or an installer's availability changes: open calendars
+    poll it and reload only then. Every change of an order writes a history group, so
+    the newest group's id (a primary-key lookup) moves with each."""
+    latest = session.scalar(select(func.max(ChangeGroup.id)))
+    return f"{latest or 0}|{av.stamp(session)}"
+
+
+def _ink(colour: str) -> str:
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return "#172b4d" if (0.299 * r + 0.587 * g + 0.114 * b) > 150 else "#ffffff"
+
+
+def data(host: Amsflow, session: Session, user: User | None, span: Range, *,
+         usernames: list[str] | None = None, team: str | None = None) -> dict[str, Any]:
+    """Everything the calendar page draws for ``span``."""
+    people = av.installers(host, session, usernames=usernames, team=team)
+    return {"start": span.first.isoformat(), "end": (span.last + timedelta(days=1)).isoformat(),
+            "timeZone": offset(span.first), "resources": resources(people),
+            "events": backgrounds(host, session, people, span)
+            + orders(host, session, user, [p.id for p in people], span),
+            "stamp": stamp(session)}
