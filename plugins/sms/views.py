@@ -18,7 +18,7 @@ from plugins.sms.inbound import attach_reply, receive_reply, unmatched
 from plugins.sms.models import PROCESSED, UNKNOWN
 from plugins.sms.panel import STATUS_LABELS
 from plugins.sms.providers.base import InboundSms
-from plugins.sms.sending import compose
+from plugins.sms.sending import check_text, compose
 from plugins.sms.store import messages_of, order_phone
 
 bp = Blueprint("sms", __name__, url_prefix="/sms", template_folder="templates",
@@ -78,8 +78,13 @@ def preview_json(key: str, kind: str, text: str) -> dict[str, Any]:
     finally:
         s.rollback()  # composing may make a reply code; a preview keeps nothing
     info = analyse(body)
+    try:
+        check_text(body)
+        problem = ""
+    except InvalidInput as exc:  # shown in the preview before anyone presses send
+        problem = "; ".join((exc.errors or {}).values()) or str(exc)
     return {"body": body, "encoding": info.encoding, "segments": info.segments,
-            "units": info.units, "remaining": info.remaining}
+            "units": info.units, "remaining": info.remaining, "problem": problem}
 
 
 @bp.get("/browse/<key>/preview")

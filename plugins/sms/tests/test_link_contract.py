@@ -254,13 +254,16 @@ def test_report_to_another_projects_hook_cannot_touch_this_order(
 def test_emoji_is_refused_before_sending(client: Any, auth: Any, order: Any,
                                          stub: LinkStub) -> None:
     issue = order(status="awaiting_response")
-    before = len(stub.state.requests)
+    key, before = issue.key, len(stub.state.requests)
     response = client.post(f"/rest/sms/1/issue/{issue.key}/messages",
                            json={"kind": "free_text", "text": "Vi kommer 😀"},
                            headers={**auth("planner"), "X-Atlassian-Token": "no-check"})
     assert response.status_code == 400
     assert "emoji" in response.json["errors"]["text"] and "😀" in response.json["errors"]["text"]
     assert len(stub.state.requests) == before
+    preview = client.get(f"/sms/browse/{key}/preview?kind=free_text&text=Hei%20😀",
+                         headers=auth("planner"))
+    assert "emoji" in preview.json["problem"] and preview.json["body"].endswith("😀")
 
 
 # -- 8: the webhook token's place ----------------------------------------------------
