@@ -18,14 +18,14 @@ from sqlalchemy.orm import Session
 from core.i18n import _
 from core.models import Issue, User
 from core.services.errors import Conflict, InvalidInput, NotFound
-from core.services.issues import get_issue
+from core.services.issues import get_issue, values_of
 from plugins.sms.encoding import analyse
 from plugins.sms.flows import add_comment, try_transition
 from plugins.sms.models import ATTACHED, IN, PROCESSED, UNMATCHED, SmsMessage
 from plugins.sms.phone import PhoneError, normalise_mobile
 from plugins.sms.providers.base import InboundSms
 from plugins.sms.replies import ParsedReply, Verdict, parse_reply, verdict_for
-from plugins.sms.store import find_open_by_code, order_phone, set_system_fields, settings_for
+from plugins.sms.store import find_open_by_code, set_system_fields, settings_for
 
 if TYPE_CHECKING:
     from core.host import Amsflow
@@ -53,20 +53,16 @@ def apply_verdict(host: Amsflow, session: Session, issue: Issue, verdict: Verdic
 
 
 def same_sender(host: Amsflow, issue: Issue, sender: str) -> bool:
-    """True when ``sender`` is the order's mobile number, compared in E.164."""
-    mobile = order_phone(host, issue)[0]
-    if mobile is None:  # no valid mobile, or opt-out: compare with the stored number
-        from core.services.issues import values_of
-
-        stored = values_of(host, issue).get("mobile")
-        region = settings_for(host, issue.project.key).get("region", "NO")
-        try:
-            mobile = normalise_mobile(stored, region)
-        except PhoneError:
-            return False
+    """True when ``sender`` is the order's mobile number, compared in E.164 (the stored
+    number usually is E.164 already, and so is Link's ``source``: then no parsing)."""
+    stored = values_of(host, issue).get("mobile")
+    if not stored:
+        return False
+    if stored == sender:
+        return True
+    region = settings_for(host, issue.project.key).get("region", "NO")
     try:
-        return normalise_mobile(sender, settings_for(host, issue.project.key)
-                                .get("region", "NO")) == mobile
+        return normalise_mobile(sender, region) == normalise_mobile(stored, region)
     except PhoneError:
         return False
 
