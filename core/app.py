@@ -38,9 +38,21 @@ class RequestIdFilter(logging.Filter):
 
 
 def config_from(value: Config | str | os.PathLike[str] | None) -> Config:
+    """The config named, else ``AMSFLOW_CONFIG``, else the embedded demo default.
+
+    The default ships inside the package; installed from a wheel (no checkout around
+    it), its relative paths (``../var`` for the SQLite file and data) start in the
+    current directory's ``config/``, as they would in a checkout, never inside
+    site-packages. Workflow files not found there come from the package."""
     if isinstance(value, Config):
         return value
-    return load_config(value or os.environ.get("AMSFLOW_CONFIG") or DEFAULT_CONFIG)
+    chosen = value or os.environ.get("AMSFLOW_CONFIG")
+    if chosen:
+        return load_config(chosen)
+    config = load_config(DEFAULT_CONFIG)
+    if not (DEFAULT_CONFIG.parent.parent / "pyproject.toml").exists():
+        config.base = Path.cwd() / "config"
+    return config
 
 
 def host() -> Amsflow:

@@ -146,6 +146,7 @@ class Config:
     data: dict[str, Any]
     raw: Any = None
     overrides: dict[str, Any] = field(default_factory=dict)
+    base: Path | None = None  # where relative paths start, when not the file's folder
 
     def __getitem__(self, key: str) -> Any:
         return self.data[key]
@@ -155,6 +156,8 @@ class Config:
 
     @property
     def base_dir(self) -> Path:
+        if self.base is not None:
+            return self.base
         return self.path.parent if self.path else Path.cwd()
 
     def resolve_path(self, value: str) -> Path:

@@ -309,7 +309,8 @@ def _pg_search_triggers(conn: Connection, mapping: dict[str, str],
             -- The events fire at commit (or settle), after every write: a row just
             -- rewritten for this issue is current already. An issue's events come one
             -- after another (its row, then its values), so the last id is enough.
-            IF current_setting('amsflow.search_last', true) = target::text THEN
+            IF current_setting('amsflow.search_last', true) = target::text
+               OR current_setting('amsflow.search_filled', true) = 'on' THEN
                 RETURN NULL;
             END IF;
             PERFORM set_config('amsflow.search_last', target::text, true);
@@ -390,6 +391,21 @@ def settle(session: Session) -> None:
     search after a write in the same transaction sees it (PostgreSQL; SQLite's are
     immediate). They are deferred again for later writes."""
     session.execute(text("SELECT issue_search_settle()"))
+
+
+def fill_written(session: Session, ids: list[int]) -> None:
+    """After a batch writer inserted the issues ``ids`` and their values (and nothing
+    else yet in this transaction): their search rows in one statement, instead of a
+    deferred trigger run per row at commit (2,000 single-row rewrites for 1,000
+    orders). The pending events are fired now and skip; later writes count again."""
+    if not ids:
+        return
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT set_config('amsflow.search_filled', 'on', true)"))
+        conn.execute(text("SELECT issue_search_settle()"))
+        conn.execute(text("SELECT set_config('amsflow.search_filled', '', true)"))
+        fill_search(conn, min(ids), max(ids))
 
 
 def install_for(host: Any) -> None:

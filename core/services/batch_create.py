@@ -4,21 +4,26 @@
 a thousand of them cost a thousand round trips each. ``prepare_new`` checks and
 parses one order exactly as ``create_issue`` would (so each element's error names its
 field), and ``create_prepared`` writes the checked orders together: one counter
-update for the keys, the issues and their field values as multi-row inserts
-(the database's own triggers keep the search projections), ``issue_created`` after
-commit for the plugins that listen. System writers only (Quant): no permission check.
+update for the keys, ids reserved in one query, the issues and their field values
+streamed with ``COPY`` on PostgreSQL (``core.demo.rowwriter``, not in its
+trigger-skipping mode), their search rows in one set-based statement
+(``projection.fill_written``), ``issue_created`` after commit for the plugins that
+listen. System writers only (Quant): no permission check.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from ..demo.rowwriter import RowWriter
 from ..fields import FieldValueError
 from ..i18n import _
+from ..jql.projection import fill_written
 from ..models import FieldValue, Issue, Project
 from .errors import InvalidInput
 
@@ -26,6 +31,10 @@ if TYPE_CHECKING:
     from ..host import Amsflow
 
 _TEXT = {"summary": 255}
+ISSUE_ROW = ("id", "project_id", "number", "key", "issue_type_id", "summary", "description",
+             "status_id", "reporter_id", "created", "updated", "version")
+VALUE_ROW = ("issue_id", "field_id", "value_str", "value_text", "value_num", "value_num2",
+             "value_date")
 
 
 @dataclass
@@ -88,23 +97,26 @@ def create_prepared(host: Amsflow, session: Session, user: Any,
                            .values(issue_counter=Project.issue_counter + len(orders))
                            .returning(Project.issue_counter)).scalar_one()
     now = host.now()
-    rows = []
-    for number, order in enumerate(orders, start=last - len(orders) + 1):
-        order.key = f"{project_key}-{number}"
-        rows.append({"project_id": project_id, "number": number, "key": order.key,
-                     "issue_type_id": order.type_id, "summary": order.summary,
-                     "description": order.description, "status_id": order.status_id,
-                     "reporter_id": user.id if user else None, "created": now,
-                     "updated": now, "version": 1})
-    ids = session.execute(insert(Issue).returning(Issue.id, sort_by_parameter_order=True),
-                          rows).scalars().all()
-    values = []
-    for order, issue_id in zip(orders, ids, strict=True):
-        order.id = issue_id
-        values.extend({"issue_id": issue_id, "field_id": fid, **cols}
-                      for fid, cols in order.columns.items())
-    if values:
-        session.execute(insert(FieldValue), values)
+    writer = RowWriter(session.connection(), trust_rows=False)  # COPY on PostgreSQL
+    to_time = writer.processor(Issue.__table__, "created")
+    stamp = to_time(now)
+    ids = writer.reserve_ids(Issue.__table__, len(orders))
+    rows, values = [], []
+    reporter = user.id if user else None
+    for number, order, issue_id in zip(range(last - len(orders) + 1, last + 1), orders, ids,
+                                       strict=True):
+        order.id, order.key = issue_id, f"{project_key}-{number}"
+        rows.append((issue_id, project_id, number, order.key, order.type_id, order.summary,
+                     order.description, order.status_id, reporter, stamp, stamp, 1))
+        for fid, cols in order.columns.items():
+            when = cols["value_date"]
+            values.append((issue_id, fid, cols["value_str"], cols["value_text"],
+                           cols["value_num"], cols["value_num2"],
+                           None if when is None else to_time(when)))
+    writer.write(Issue.__table__, ISSUE_ROW, rows)
+    values.sort(key=itemgetter(1))  # grouped by field, rows land together in its indexes
+    writer.write(FieldValue.__table__, VALUE_ROW, values)
+    fill_written(session, ids)
     if host.plugins.listening(project_key, "issue_created"):
         created = [o.id for o in orders]
 

@@ -93,12 +93,32 @@ def listed(name: str) -> list[str] | None:
     return [x.strip() for x in raw.split(",") if x.strip()] if raw else None
 
 
+def _only(h: Any, s: Any, me: Any) -> Any:
+    """The issue ids of ``filter`` (a saved filter) or ``jql`` as a subquery, or None."""
+    from core.filters.service import get_filter
+    from core.jql import JqlError, compile_search
+    from core.jql.parser import parse
+
+    filter_id, jql = request.args.get("filter"), request.args.get("jql")
+    if filter_id:
+        jql = get_filter(h, s, me, filter_id).jql
+    if not jql:
+        return None
+    try:
+        return compile_search(h, parse(jql), me, s).ids().order_by(None)
+    except JqlError as exc:
+        raise InvalidInput(errors={"jql": exc.message}) from None
+
+
 @route("GET", f"{PREFIX}/calendar", "Installers, working hours, absences and planned "
-       "orders for a range of days", TAG, query=("start", "end", "installers", "team"))
+       "orders for a range of days (filter or jql: only those orders)", TAG,
+       query=("start", "end", "installers", "team", "filter", "jql"))
 def calendar() -> Any:
     h, s, _me = ctx()
-    return jsonify(cal.data(h, s, caller(), span_args(), usernames=listed("installers"),
-                            team=request.args.get("team")))
+    me = caller()
+    span = span_args()
+    return jsonify(cal.data(h, s, me, span, usernames=listed("installers"),
+                            team=request.args.get("team"), only=_only(h, s, me)))
 
 
 @route("GET", f"{PREFIX}/stamp", "Changes whenever an order or an installer's "
@@ -252,3 +272,95 @@ def get_orders() -> Any:
     elif keys:
         jql = sidelist.keys_jql(keys)
     return jsonify(sidelist.orders(h, s, me, jql or sidelist.DEFAULT_JQL))
+
+
+class DaySchema(_Lenient):
+    installer = fields.String(required=True)
+    date = fields.Date(required=True)
+
+
+class ApplySchema(_Lenient):
+    installer = fields.String(required=True)
+    stops = fields.List(fields.Dict(), required=True)
+
+
+def _stop_json(st: Any) -> dict[str, Any]:
+    return {"key": st.key, "version": st.version, "status": st.status,
+            "start": cal.local(st.start), "end": cal.local(st.end), "held": st.held,
+            "position": list(st.position) if st.position else None,
+            "driveSeconds": st.drive_seconds, "driveMetres": st.drive_metres}
+
+
+def _route_json(r: Any) -> dict[str, Any]:
+    return {"installer": r.installer.username, "date": r.day.isoformat(),
+            "stops": [_stop_json(x) for x in r.stops], "backSeconds": r.back_seconds,
+            "backMetres": r.back_metres, "seconds": r.seconds, "metres": r.metres,
+            "withoutPosition": r.unplaced}
+
+
+def _person(h: Any, s: Any, name: str) -> av.Installer:
+    return av.installer(h, s, _user_id(h, s, name))
+
+
+@route("GET", f"{PREFIX}/route", "An installer-day's stops in planned order with the "
+       "driving between them and the day's total", TAG, query=("installer", "date"))
+def get_route() -> Any:
+    from .route import day_route
+
+    h, s, _me = ctx()
+    caller()
+    name = request.args.get("installer") or ""
+    return jsonify(_route_json(day_route(h, s, _person(h, s, name), day_arg("date"))))
+
+
+@route("POST", f"{PREFIX}/route/optimise", "Optimise this day: the stops reordered by the "
+       "solver (held customer times kept), with the saving; nothing changes", TAG,
+       body=DaySchema)
+def post_optimise() -> Any:
+    from .route import optimise
+
+    h, s, _me = ctx()
+    me = caller()
+    data = body(DaySchema)
+    if not av.can_edit(h, s, me):
+        from core.services.errors import Forbidden
+
+        raise Forbidden(_("Bare planleggere og administratorer kan endre tilgjengelighet."))
+    p = optimise(h, s, _person(h, s, data["installer"]), data["date"])
+    return jsonify({"current": _route_json(p.current), "stops": [_stop_json(x) for x in p.stops],
+                    "seconds": p.seconds, "metres": p.metres, "savedSeconds": p.saved_seconds,
+                    "savedMetres": p.saved_metres, "leftOut": p.left_out})
+
+
+@route("POST", f"{PREFIX}/route/apply", "Apply a day's proposal: every stop placed at its "
+       "new time in one transaction (a stop changed meanwhile: 409, nothing changes)", TAG,
+       body=ApplySchema, responses={409: "A stop changed since the proposal was made"})
+def post_apply() -> Any:
+    from .route import apply
+
+    h, s, _me = ctx()
+    me = caller()
+    data = body(ApplySchema)
+    person = _person(h, s, data["installer"])
+    stops = []
+    for n, st in enumerate(data["stops"]):
+        start = when(h, st.get("start"), f"stops.{n}.start")
+        if not st.get("key") or start is None:
+            raise InvalidInput(errors={f"stops.{n}": _("Hvert stopp trenger key og start.")})
+        stops.append({"key": str(st["key"]), "start": start, "version": st.get("version")})
+    warnings = unit(lambda: apply(h, s, me, person, stops))
+    return jsonify({"applied": len(stops), "warnings": warnings})
+
+
+@route("POST", f"{PREFIX}/installers/<name>/feed", "A new address for the installer's "
+       "iCalendar feed of confirmed orders (the old one stops working)", TAG)
+def post_feed(name: str) -> Any:
+    from flask import url_for
+
+    from .feed import new_token
+
+    h, s, _me = ctx()
+    me = caller()
+    uid = _user_id(h, s, name)
+    token = unit(lambda: new_token(h, s, me, uid))
+    return jsonify({"url": url_for("bookit.ical_feed", token=token, _external=True)})

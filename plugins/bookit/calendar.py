@@ -23,6 +23,7 @@ from core.models import ChangeGroup, FieldValue, Issue, User
 
 from . import availability as av
 from .schedule import ESTIMATE, LONGEST, PLANNED, default_estimate
+from .travel import travel_model
 
 if TYPE_CHECKING:
     from core.host import Amsflow
@@ -91,7 +92,8 @@ def backgrounds(host: Amsflow, session: Session, people: list[av.Installer],
         out.append({"id": f"work:{day.installer_id}:{day.day}",
                     "resourceIds": [str(day.installer_id)], "start": local(day.start),
                     "end": local(day.end), "display": "background",
-                    "classNames": ["bk-work"]})
+                    "classNames": ["bk-work"],
+                    "extendedProps": {"dayKey": f"{day.installer_id}:{day.day}"}})
     for a in av.absences(session, [p.id for p in people], span.start, span.end):
         out.append({"id": f"absence:{a.id}", "resourceIds": [str(a.installer_id)],
                     "start": local(max(a.start, span.start)),
@@ -102,8 +104,9 @@ def backgrounds(host: Amsflow, session: Session, people: list[av.Installer],
 
 
 def orders(host: Amsflow, session: Session, user: User | None, installer_ids: list[int],
-           span: Range) -> list[dict[str, Any]]:
-    """The orders planned on those installers in the range, as calendar events."""
+           span: Range, *, only: Any = None) -> list[dict[str, Any]]:
+    """The orders planned on those installers in the range, as calendar events
+    (``only``: a subquery of issue ids, such as a saved filter's, to show just those)."""
     if not installer_ids:
         return []
     fields = {k: host.fields.get(k) for k in (PLANNED, ESTIMATE, *SHOWN)}
@@ -122,6 +125,8 @@ def orders(host: Amsflow, session: Session, user: User | None, installer_ids: li
                       pv.value_date >= span.start - LONGEST, pv.value_date < span.end,
                       Issue.assignee_id.in_(installer_ids),
                       perms.browse_clause(host, session, user))
+    if only is not None:
+        stmt = stmt.where(Issue.id.in_(only))
     statuses = host.all_statuses()
     names = {k: in_language(st.name, st.name_en) for k, st in statuses.items()}
     out = []
@@ -170,12 +175,37 @@ def _ink(colour: str) -> str:
     return "#172b4d" if (0.299 * r + 0.587 * g + 0.114 * b) > 150 else "#ffffff"
 
 
+def driving(host: Amsflow, people: list[av.Installer],
+            events: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """Total driving per installer-day (``"id:YYYY-MM-DD"``), home base to home base,
+    over the orders with a position, in planned order: what each row shows."""
+    travel = travel_model(host)
+    homes = {str(p.id): p.home for p in people}
+    days: dict[str, list[tuple[str, Any]]] = {}
+    for e in events:
+        p = e.get("extendedProps") or {}
+        if e.get("display") == "background" or not p.get("position"):
+            continue
+        days.setdefault(f"{e['resourceIds'][0]}:{e['start'][:10]}", []).append(
+            (e["start"], tuple(p["position"])))
+    out = {}
+    for key, stops in days.items():
+        home = homes.get(key.split(":")[0])
+        places = ([home] if home else []) + [pl for _s, pl in sorted(stops)] + \
+            ([home] if home else [])
+        legs = [travel(a, b) for a, b in zip(places, places[1:], strict=False)]
+        out[key] = {"seconds": sum(x.seconds for x in legs),
+                    "metres": sum(x.metres for x in legs), "stops": len(stops)}
+    return out
+
+
 def data(host: Amsflow, session: Session, user: User | None, span: Range, *,
-         usernames: list[str] | None = None, team: str | None = None) -> dict[str, Any]:
+         usernames: list[str] | None = None, team: str | None = None,
+         only: Any = None) -> dict[str, Any]:
     """Everything the calendar page draws for ``span``."""
     people = av.installers(host, session, usernames=usernames, team=team)
+    placed = orders(host, session, user, [p.id for p in people], span, only=only)
     return {"start": span.first.isoformat(), "end": (span.last + timedelta(days=1)).isoformat(),
             "timeZone": offset(span.first), "resources": resources(people),
-            "events": backgrounds(host, session, people, span)
-            + orders(host, session, user, [p.id for p in people], span),
-            "stamp": stamp(session)}
+            "events": backgrounds(host, session, people, span) + placed,
+            "driving": driving(host, people, placed), "stamp": stamp(session)}

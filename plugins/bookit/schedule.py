@@ -115,10 +115,13 @@ def _message(reason: str, **kw: Any) -> str:
 
 def schedule(host: Amsflow, session: Session, user: User | None, key: str, *,
              assignee: str | None, start: datetime | None, estimate: int | None = None,
-             expected_version: int | None = None, undo: bool = False) -> Scheduled:
+             expected_version: int | None = None, undo: bool = False,
+             among: frozenset[str] = frozenset()) -> Scheduled:
     """Place order ``key`` on ``assignee`` (a username) from ``start`` for ``estimate``
     seconds (its own, else the type's default). ``start=None`` takes it off the
-    calendar. Raises ``Refused``, ``Forbidden``, ``NotFound`` or ``Conflict``."""
+    calendar. ``among``: keys placed together with this one (a day's new order), whose
+    old times are no overlap. Raises ``Refused``, ``Forbidden``, ``NotFound`` or
+    ``Conflict``."""
     issue = get_issue(host, session, user, key)
     for permission in ("edit", "assign"):
         perms.require(host, session, user, permission, issue)
@@ -149,7 +152,7 @@ def schedule(host: Amsflow, session: Session, user: User | None, key: str, *,
         start = start if start.tzinfo else start.replace(tzinfo=OSLO)
     if start is not None and assignee and not undo:
         warnings = _check_slot(host, session, issue, assignee, start,
-                               start + timedelta(seconds=estimate), conf["overlap"])
+                               start + timedelta(seconds=estimate), conf["overlap"], among)
     changes = {"assignee": assignee or None, PLANNED: start,
                ESTIMATE: estimate if start is not None else previous["estimate"]}
     history = edit_issue(host, session, user, issue, changes,
@@ -158,7 +161,8 @@ def schedule(host: Amsflow, session: Session, user: User | None, key: str, *,
 
 
 def _check_slot(host: Amsflow, session: Session, issue: Issue, assignee: str,
-                start: datetime, end: datetime, overlap: str) -> list[str]:
+                start: datetime, end: datetime, overlap: str,
+                among: frozenset[str] = frozenset()) -> list[str]:
     person = next(iter(av.installers(host, session, usernames=[assignee])), None)
     if person is None or issue.project.key not in person.projects:
         raise Refused(NOT_INSTALLER, _("«%(name)s» er ikke montør i %(project)s.",
@@ -167,7 +171,7 @@ def _check_slot(host: Amsflow, session: Session, issue: Issue, assignee: str,
     if reason is not None:
         raise Refused(reason, _message(reason, name=person.name), host.fields[PLANNED].id)
     others = [b for b in booked(host, session, [person.id], start, end) if b.id != issue.id
-              and b.start < end]
+              and b.start < end and b.key not in among]
     if not others:
         return []
     keys = ", ".join(b.key for b in others)

@@ -19,6 +19,8 @@ projects:
       bookit:                  # per grid company: what may be planned and how
         plannable_statuses: [planning, manual_followup, reopened]
         overlap: warn          # warn | refuse
+        held_statuses: [awaiting_response, ready, in_progress]   # optimising keeps these
+        feed_statuses: [ready, in_progress]   # confirmed: in the installer's iCalendar feed
         default_estimate: 1h
         estimates: {Målerbytte: 1h, Tilleggsarbeid: 2h}
 ```
@@ -124,6 +126,11 @@ class ProjectSchema(_Strict):
     plannable_statuses = fields.List(fields.String(), load_default=lambda: [
         "planning", "manual_followup", "reopened"])
     overlap = fields.String(load_default="warn", validate=validate.OneOf(["warn", "refuse"]))
+    # the customer holds the time in these: Optimise this day keeps it
+    held_statuses = fields.List(fields.String(), load_default=lambda: [
+        "awaiting_response", "ready", "in_progress"])
+    # confirmed with the customer: these go to the installer's iCalendar feed
+    feed_statuses = fields.List(fields.String(), load_default=lambda: ["ready", "in_progress"])
     default_estimate = fields.Raw(load_default="1h")
     estimates = fields.Dict(keys=fields.String(), values=fields.Raw(), load_default=dict)
 
@@ -201,9 +208,10 @@ def check_statuses(host: Amsflow) -> None:
     known = set(host.all_statuses())
     for i, p in enumerate(host.config["projects"]):
         conf = project(host, p["key"])
-        for n, status in enumerate(conf.get("plannable_statuses", [])):
-            if status not in known:
-                raise host.config.error(
-                    f"plugin 'bookit': unknown status '{status}' (known: "
-                    f"{', '.join(sorted(known))})",
-                    "projects", i, "plugins", "bookit", "plannable_statuses", n)
+        for name in ("plannable_statuses", "held_statuses", "feed_statuses"):
+            for n, status in enumerate(conf.get(name, [])):
+                if status not in known:
+                    raise host.config.error(
+                        f"plugin 'bookit': unknown status '{status}' (known: "
+                        f"{', '.join(sorted(known))})",
+                        "projects", i, "plugins", "bookit", name, n)

@@ -55,7 +55,27 @@ def calendar_page() -> Any:
                  "stamp": url_for("api.get_api_stamp"),
                  "orders": url_for("api.get_api_get_orders"),
                  "schedule": url_for("api.put_api_put_schedule", key="KEY"),
+                 "route": url_for("api.get_api_get_route"),
+                 "optimise": url_for("api.post_api_post_optimise"),
+                 "apply": url_for("api.post_api_post_apply"),
                  "browse": url_for("web.issue", key="KEY"),
                  "navigator": url_for("filters_web.navigator")},
     }
     return render_template("bookit/calendar.html", page=page)
+
+
+@bp.get("/feed/<token>.ics")
+def ical_feed(token: str) -> Any:
+    """An installer's confirmed orders for their phone's calendar (no login: the
+    token in the address is the key)."""
+    from flask import Response, abort
+
+    from .feed import feed, installer_of
+
+    h = host()
+    s = h.db.session()
+    uid = installer_of(s, token)
+    if uid is None:
+        abort(404)
+    return Response(feed(h, s, uid), mimetype="text/calendar",
+                    headers={"Cache-Control": "private, max-age=300"})

@@ -107,7 +107,7 @@ def _create_group(host: Amsflow, session: Session, system: Any, project: str,
     try:
         create_prepared(host, session, system, [p for _n, _r, _d, p in items])
         now = host.now()
-        session.execute(insert(QuantOrderRef), [
+        session.execute(insert(QuantOrderRef.__table__), [
             {"issue_id": p.id, "project_key": project, "external_id": d["externalId"].strip(),
              "created": now, "updated": now, "message_at": sent_at, "validation_status": "",
              "validation_reason": ""} for _n, _r, d, p in items])
@@ -195,4 +195,4 @@ def _log(host: Amsflow, session: Session, elements: list[Any],
                                            default=str)[:PAYLOAD_LIMIT],
                      "sent_at": sent_at, "created": now, "updated": now})
     if rows:
-        session.execute(insert(QuantMessage), rows)
+        session.execute(insert(QuantMessage.__table__), rows)

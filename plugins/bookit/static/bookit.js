@@ -23,7 +23,7 @@
   const el = document.getElementById("bookit-calendar");
   const message = document.getElementById("bookit-message");
   const undoButton = document.getElementById("bookit-undo");
-  const state = { base: [], ghosts: new Map(), stamp: null, undo: [], people: {},
+  const state = { base: [], ghosts: new Map(), stamp: null, undo: [], people: {}, driving: {},
                   range: null, busy: 0, tz: cfg.timeZone || "+01:00" };
   let resolveReady;
   const ready = new Promise((r) => { resolveReady = r; });
@@ -99,16 +99,25 @@
     }
     collectPeople(r.data.resources);
     ec.setOption("resources", r.data.resources);
+    state.driving = r.data.driving || {};
     state.base = r.data.events;
     render();
     el.dataset.ready = "true";
     el.dataset.stamp = state.stamp;
     resolveReady();
   }
+  function duration(seconds) {
+    const m = Math.round(seconds / 60);
+    return m >= 60 ? `${Math.floor(m / 60)} t ${m % 60} min` : `${m} min`;
+  }
+  const km = (metres) => (metres / 1000).toFixed(1);
   function content(info) {
     const e = info.event, p = e.extendedProps || {};
     if (e.display === "background") {
-      return p.absence ? { html: `<span class="bk-absence">${esc(e.title)}</span>` } : { html: "" };
+      if (p.absence) return { html: `<span class="bk-absence">${esc(e.title)}</span>` };
+      const d = p.dayKey && state.driving[p.dayKey];
+      return d ? { html: `<span class="bk-drive" data-day="${esc(p.dayKey)}">` +
+        `${esc(duration(d.seconds))} · ${esc(km(d.metres))} km</span>` } : { html: "" };
     }
     const imp = p.important ? `<b class="bk-imp" title="${esc(T.important)}">!</b>` : "";
     return { html: `<span class="bk-key">${imp}${esc(p.key || e.title)}</span>` +
@@ -217,6 +226,88 @@
     const person = info && info.resource && personOf(info.resource.id);
     if (!info || !person) { say(T.notInstaller, "error"); return; }
     place(key, person, snap(info.date));
+  });
+
+  /* -- day route and Optimise this day ---------------------------------------- */
+  const routeBox = document.getElementById("bookit-route");
+  const proposalBox = document.getElementById("bookit-proposal");
+  let routeDay = null, proposal = null;
+  function stopRows(stops) {
+    return stops.map((s) => {
+      const tr = document.createElement("tr");
+      tr.dataset.issueKey = s.key;
+      tr.innerHTML = `<td>${esc(s.start.slice(11, 16))}–${esc(s.end.slice(11, 16))}</td>` +
+        `<td><a href="${esc(cfg.urls.browse.replace("KEY", s.key))}" target="_blank">${esc(s.key)}</a>` +
+        `${s.held ? ` <span class="muted">(${esc(T.held)})</span>` : ""}</td>` +
+        `<td>${s.position ? `${esc(duration(s.driveSeconds))} · ${esc(km(s.driveMetres))} km`
+                          : esc(T.noPosition)}</td>`;
+      return tr;
+    });
+  }
+  async function showRoute(username, day) {
+    routeDay = { installer: username, date: day };
+    const q = new URLSearchParams(routeDay);
+    const r = await api("GET", `${cfg.urls.route}?${q}`);
+    if (!r.ok) { say(reasonOf(r), "error"); return; }
+    const person = Object.values(state.people).find((p) => p.extendedProps.username === username);
+    document.getElementById("bookit-route-title").textContent =
+      fmt(T.routeTitle, { name: person ? person.title : username, day });
+    const rows = stopRows(r.data.stops);
+    if (r.data.backMetres) {
+      const tr = document.createElement("tr");
+      tr.innerHTML = `<td></td><td>${esc(T.back)}</td><td>${esc(duration(r.data.backSeconds))}` +
+        ` · ${esc(km(r.data.backMetres))} km</td>`;
+      rows.push(tr);
+    }
+    document.getElementById("bookit-route-stops").replaceChildren(...rows);
+    document.getElementById("bookit-route-total").textContent = fmt(T.routeTotal, {
+      time: duration(r.data.seconds), km: km(r.data.metres), n: r.data.stops.length });
+    routeBox.hidden = false;
+    routeBox.dataset.ready = "true";
+    proposalBox.hidden = true;
+  }
+  async function optimiseDay() {
+    if (!routeDay) return;
+    document.getElementById("bookit-proposal-saving").textContent = T.optimising;
+    proposalBox.hidden = false;
+    const r = await api("POST", cfg.urls.optimise, routeDay);
+    if (!r.ok) { say(reasonOf(r), "error"); proposalBox.hidden = true; return; }
+    proposal = r.data;
+    const saved = r.data.savedMetres > 0 || r.data.savedSeconds > 0;
+    let text = saved ? fmt(T.saving, { time: duration(r.data.seconds), km: km(r.data.metres),
+      savedTime: duration(Math.max(0, r.data.savedSeconds)), savedKm: km(r.data.savedMetres) })
+      : T.noSaving;
+    const left = Object.keys(r.data.leftOut || {});
+    if (left.length) text += " " + fmt(T.leftOut, { keys: left.join(", ") });
+    document.getElementById("bookit-proposal-saving").textContent = text;
+    document.getElementById("bookit-apply").hidden = !saved;
+    proposalBox.dataset.saved = String(r.data.savedMetres);
+    showGhosts("optimise", r.data.stops.map((s) => ({ key: s.key, installer: routeDay.installer,
+                                                      start: s.start, end: s.end })));
+  }
+  async function applyProposal() {
+    if (!proposal) return;
+    const r = await api("POST", cfg.urls.apply, { installer: routeDay.installer,
+      stops: proposal.stops.map((s) => ({ key: s.key, start: s.start, version: s.version })) });
+    clearGhosts("optimise");
+    if (!r.ok) { say(fmt(T.refused, { reason: reasonOf(r) }), "error"); return; }
+    say(fmt(T.applied, { n: r.data.applied }), "success");
+    proposal = null;
+    await load();
+    await showRoute(routeDay.installer, routeDay.date);
+  }
+  function dayClicked(info) {
+    const person = info.resource && personOf(info.resource.id);
+    if (person) showRoute(person.extendedProps.username, wall(info.date).slice(0, 10));
+  }
+  const optimiseButton = document.getElementById("bookit-optimise");
+  if (optimiseButton) optimiseButton.addEventListener("click", optimiseDay);
+  document.getElementById("bookit-apply").addEventListener("click", applyProposal);
+  document.getElementById("bookit-discard").addEventListener("click", () => {
+    proposal = null; proposalBox.hidden = true; clearGhosts("optimise");
+  });
+  document.getElementById("bookit-route-close").addEventListener("click", () => {
+    routeBox.hidden = true; clearGhosts("optimise");
   });
 
   /* -- ghosts ----------------------------------------------------------------- */
@@ -353,6 +444,7 @@
     eventDidMount: mounted,
     eventDrop: (info) => moved(info, false),
     eventResize: (info) => moved(info, true),
+    dateClick: dayClicked,
     eventClick: (info) => {
       const p = info.event.extendedProps || {};
       if (p.key && !p.ghost && info.jsEvent.detail === 2) {
@@ -380,5 +472,5 @@
   setInterval(poll, cfg.pollSeconds * 1000);
 
   window.Bookit = { calendar: ec, makeDraggable, drop, showGhosts, clearGhosts,
-                    reload: load, ready, undo };
+                    reload: load, ready, undo, showRoute };
 })();

@@ -202,3 +202,53 @@ def test_english_page_and_ghost_blocks(browser_page, live_url, planned):
     page.wait_for_selector(".ec-event.bk-ghost", state="detached")
     drag_card(page, planned[0], *point(page, "Mona Montør", "17:00"))
     assert "outside working hours" in wait_message(page, "Not placed")
+
+
+DROP_LINK = """([url, x, y]) => {
+  const dt = new DataTransfer();
+  dt.setData('text/uri-list', url);
+  const target = document.elementFromPoint(x, y);
+  for (const type of ['dragenter', 'dragover', 'drop']) {
+    target.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true,
+                                              clientX: x, clientY: y, dataTransfer: dt}));
+  }
+}"""
+
+
+def test_a_navigator_link_dropped_then_the_day_optimised(browser_page, live_url, fast_poll,
+                                                         host, users, clocked, client, auth):
+    from plugins.bookit import availability as av
+
+    s = host.db.session()
+    av.set_profile(host, s, users["planner"], users["installer"].id, home=(59.90, 10.70))
+    s.commit()
+    spots = [(59.90, 10.60), (59.90, 10.90), (59.91, 10.61), (59.91, 10.91)]
+    keys = orders(host, "ELV", [
+        {"status": "planning", "assignee": "installer", "planned_start": at(7, 8 + n),
+         "estimate": 1800, "position": p} for n, p in enumerate(spots)] + [
+        {"status": "planning", "position": (59.92, 10.62)}])
+    page = browser_page
+    open_calendar(page, live_url)
+    # the order's key dragged as a link from the navigator (or the order, in another tab)
+    x, y = point(page, "Mona Montør", "13:00")
+    page.evaluate(DROP_LINK, [f"{live_url}/browse/{keys[4]}", x, y])
+    wait_message(page, keys[4])
+    assert fields_of(client, auth, host, keys[4])[:2] == ("installer",
+                                                          "2026-12-07T13:00:00.000+0100")
+    # the day's route: click the row, optimise, see the saving and ghosts, apply
+    page.wait_for_selector(".bk-drive")
+    x, y = point(page, "Mona Montør", "14:30")
+    page.mouse.click(x, y)
+    page.wait_for_selector("#bookit-route[data-ready=true]")
+    assert page.locator("#bookit-route-stops tr[data-issue-key]").count() == 5
+    before = page.text_content("#bookit-route-total")
+    page.click("#bookit-optimise")
+    page.wait_for_function("document.getElementById('bookit-proposal-saving').textContent"
+                           ".includes('sparer')")
+    assert int(page.get_attribute("#bookit-proposal", "data-saved")) > 5000
+    assert page.locator(".ec-event.bk-ghost").count() == 5
+    page.click("#bookit-apply")
+    wait_message(page, "Ny rekkefølge")
+    page.wait_for_function("t => document.getElementById('bookit-route-total').textContent"
+                           " !== t", arg=before)
+    assert page.locator(".ec-event.bk-ghost").count() == 0

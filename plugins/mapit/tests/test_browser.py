@@ -173,3 +173,53 @@ def test_show_in_mapit_opens_the_map_on_the_order(offline: Any, live_url: str,
                           " return [c.lat, c.lng, mapit.map.getZoom()]; })()")
     assert abs(centre[0] - 59.914) < 0.01 and abs(centre[1] - 10.71) < 0.01 and centre[2] == 16
     assert tab.locator(".mapit-pin.alert[data-issue-key='ELV-4']").inner_text() == "!"
+
+
+# Where in the calendar a (row, wall-clock time) is, by the calendar's own dateFromPoint
+# (as the calendar's tests find it), in the frame's coordinates.
+CAL_POINT = """([name, hhmm]) => {
+  const head = [...document.querySelectorAll('.ec-row-head')]
+    .find(h => h.textContent.trim().endsWith(name));
+  if (!head) return null;
+  const y = head.getBoundingClientRect().top + head.getBoundingClientRect().height / 2;
+  const body = document.querySelector('.ec-body').getBoundingClientRect();
+  const want = Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+  for (let x = body.left + head.getBoundingClientRect().width; x < body.right; x += 2) {
+    const info = Bookit.calendar.dateFromPoint(x, y);
+    if (!info || !info.resource) continue;
+    const m = info.date.getUTCHours() * 60 + info.date.getUTCMinutes();
+    if (m >= want) return [x + 1, y];
+  }
+  return null;
+}"""
+
+
+def test_split_view_drag_from_map_onto_the_calendar(offline: Any, live_url: str,
+                                                    browser_page: Any, placed: Any,
+                                                    host: Any, client: Any,
+                                                    auth: Any) -> None:
+    from datetime import datetime
+
+    from core.fields import OSLO
+
+    host.clock = lambda: datetime(2026, 12, 7, 7, 0, tzinfo=OSLO)
+    page = browser_page
+    log_in(page, live_url, "/mapit/?split=1&jql=key%20%3D%20ELV-5&date=2026-12-07&view=day")
+    frame_el = page.wait_for_selector("#mapit-calendar[data-ready=true]")
+    cal = frame_el.content_frame()
+    cal.wait_for_selector("#bookit-calendar[data-ready=true]")
+    page.evaluate("void mapit.map.setView([69.6496, 18.9560], 13, {animate: false})")
+    page.wait_for_selector(".mapit-pin[data-issue-key='ELV-5']")
+    pin = page.locator(".mapit-pin[data-issue-key='ELV-5']").bounding_box()
+    inner = cal.evaluate(CAL_POINT, ["Mona Montør", "09:00"])
+    assert inner, "no row for Mona Montør at 09:00"
+    box = frame_el.bounding_box()
+    page.mouse.move(pin["x"] + pin["width"] / 2, pin["y"] + pin["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(pin["x"] + 20, pin["y"] + 5, steps=3)
+    page.mouse.move(box["x"] + inner[0], box["y"] + inner[1], steps=12)
+    page.mouse.up()
+    cal.wait_for_function("() => document.getElementById('bookit-message').textContent.length")
+    fields = client.get("/rest/api/2/issue/ELV-5", headers=auth("planner")).json["fields"]
+    assert fields["assignee"]["name"] == "installer"
+    assert fields[host.fields["planned_start"].id].startswith("2026-12-07T09:00")

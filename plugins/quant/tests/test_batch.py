@@ -63,10 +63,14 @@ def test_a_batch_of_only_failures_is_400_and_new_orders_match_single_ones(host, 
         (many.status_id, many.issue_type_id, many.reporter_id, many.description)
     assert many.number == one.number + 1
     # JQL finds batch-created orders like any other (the search projection is kept).
-    found = quant.signer().client.get(
-        "/rest/api/2/search?jql=" + "key%20%3D%20" + many.key,
-        headers={"Authorization": "Basic YWRtaW46UGFzc29yZC0xMjM="})
-    assert found.status_code == 200 and found.get_json()["total"] == 1
+    admin = {"Authorization": "Basic YWRtaW46UGFzc29yZC0xMjM="}
+    for jql in (f"key = {many.key}", 'stage = "Etappe 1" AND summary ~ "Storgata"',
+                'status = Åpen AND "Målernummer" ~ "7359992890"'):
+        found = quant.signer().client.get("/rest/api/2/search", query_string={"jql": jql},
+                                          headers=admin)
+        assert found.status_code == 200, found.get_json()
+        assert {i["key"] for i in found.get_json()["issues"]} >= {many.key}, jql
+        assert found.get_json()["total"] == (1 if jql.startswith("key") else 2)
 
 
 def test_a_repeated_batch_is_answered_once(host, quant, backend):
