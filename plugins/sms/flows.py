@@ -39,8 +39,8 @@ UNKNOWN_NOTE = ("SMS-status ukjent: {what} til {phone} fikk ikke svar fra Link M
 def add_comment(host: Amsflow, session: Session, issue: Issue, body: str,
                 user: User | None) -> None:
     """A comment by the plugin, through the core service (``issue_commented`` after
-    commit, so watchers hear of it)."""
-    comments.add_comment(host, session, user, issue, body, system=True)
+    commit, so watchers hear of it), written with the caller's next flush."""
+    comments.add_comment(host, session, user, issue, body, system=True, flush=False)
 
 
 def try_transition(host: Amsflow, session: Session, issue: Issue, which: str,

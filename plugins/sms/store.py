@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, defaultload, lazyload
 
 from core.models import FieldValue, Issue, Project, Status, User
 from core.notify import remember_watched, watched_column
-from core.services.issues import edit_issue, values_of
+from core.services.issues import set_fields, values_of
 from plugins.sms.keep import codes_made, known_keys, spare_codes
 from plugins.sms.models import SmsMessage
 from plugins.sms.phone import check_mobile
@@ -78,9 +78,10 @@ def ensure_reply_code(host: Amsflow, session: Session, issue: Issue,
 
 def set_system_fields(host: Amsflow, session: Session, issue: Issue,
                       changes: dict[str, Any], user: Any = None) -> None:
-    """Write fields as the system (reply code, opt-out) through the core's edit
-    service: history, and ``issue_updated`` after commit."""
-    edit_issue(host, session, user, issue, changes, system=True)
+    """Write fields as the system (reply code, opt-out) through the core service:
+    history (in the transition's change group), ``issue_updated`` after commit, and no
+    flush of its own (the caller's next flush writes them)."""
+    set_fields(host, session, user, issue, changes)
 
 
 def find_open_by_code(host: Amsflow, session: Session, code: str,
