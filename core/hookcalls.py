@@ -83,6 +83,9 @@ class HookCalls:
     def startup(self, host: Amsflow) -> None:
         self.pm.hook.startup(host=host)
 
+    def schema_ready(self, host: Amsflow) -> None:
+        self.pm.hook.schema_ready(host=host)
+
     # -- the page shell --------------------------------------------------------
     def nav_items(self, user: User | None) -> list[NavItem]:
         """Top-menu items of the plugins some project enables, in their order."""
@@ -186,6 +189,15 @@ class HookCalls:
 
     def bulk_task_finished(self, host: Amsflow, project_key: str, task: BulkTask) -> None:
         self.for_project(project_key, "bulk_task_finished")(host=host, task=task)
+
+    def message_values(self, host: Amsflow, session: Any, issue: Issue,
+                       kind: str) -> dict[str, str]:
+        """The template variables the enabled plugins add to a customer message."""
+        out: dict[str, str] = {}
+        for returned in self.for_project(issue.project.key, "message_values")(
+                host=host, session=session, issue=issue, kind=kind):
+            out.update({str(k): str(v) for k, v in (returned or {}).items()})
+        return out
 
 
 def _flat(results: list[Any]) -> list[Any]:

@@ -67,3 +67,14 @@ def register_nav_items(user: Any) -> list[Any]:
     from .web import nav_items
 
     return nav_items(user)
+
+
+@hookimpl
+def message_values(host: Any, session: Any, issue: Any, kind: str) -> dict[str, str] | None:
+    """A booking SMS or letter carries the customer's own link when the project turns
+    it on (``autoplan.selfservice.enabled``)."""
+    from .autoplan.links import enabled, link_for
+
+    if kind in ("booking", "letter") and enabled(host, issue.project.key):
+        return {"selfservice_link": link_for(host, session, issue)}
+    return None

@@ -185,3 +185,17 @@ def test_the_customer_picks_a_new_time_on_a_phone(host, session, booked, live_ur
     session.expire_all()
     assert _status(host, issue) == "ready"
     assert label and _planned(host, issue) != at(8, 9)
+
+
+def test_hook_message_values(host, session, booked, backend):
+    """A booking SMS or letter of a project that turns the link on carries it; other
+    kinds and other projects get nothing."""
+    issue, _token = booked
+    values = host.plugins.message_values(host, session, issue, "booking")
+    token = values["selfservice_link"].rsplit("/b/", 1)[1]
+    assert tokens.resolve(host, session, secret_key(host), token).issue_id == issue.id
+    assert host.plugins.message_values(host, session, issue, "booking_reminder") == {}
+    session.commit()  # the link's row commits with the message
+    fjn, = orders(host, "FJN", [{"status": "awaiting_response", "position": HOME}])
+    assert host.plugins.message_values(
+        host, session, session.query(Issue).filter_by(key=fjn).one(), "letter") == {}

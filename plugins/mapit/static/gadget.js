@@ -33,7 +33,7 @@
         L.marker([c[1], c[0]], { icon: L.divIcon({ className: "mapit-icon", iconSize: [34, 34], html: html }) }).addTo(map);
       } else {
         var st = legend[p.status] || { marker: "#6b778c", name: p.status };
-        html = '<div class="mapit-pin' + (p.alert ? " alert" : "") + '" data-issue-key="' + esc(p.key) +
+        html = '<div class="mapit-pin' + (p.alert ? " mapit-alert" : "") + '" data-issue-key="' + esc(p.key) +
           '" style="--pin:' + esc(st.marker) + '" title="' + esc(p.key + " · " + st.name) + '">' +
           (p.alert ? "!" : "") + "</div>";
         L.marker([c[1], c[0]], { icon: L.divIcon({ className: "mapit-icon", iconSize: [22, 22], html: html }) })

@@ -96,7 +96,8 @@ def test_layers_colours_popup_and_lasso_to_navigator(offline: Any, live_url: str
         pin = page.locator(f".mapit-pin[data-issue-key='{alert}']")
         assert pin.inner_text() == "!"
         assert pin.evaluate(colour) == rgb("#ff8b00")
-    assert page.locator("#mapit-legend li[data-status=rejected_quant] .alert").inner_text() == "!"
+    legend = page.locator("#mapit-legend li[data-status=rejected_quant] .mapit-alert")
+    assert legend.inner_text() == "!"
 
     # Toggle the big layer off: only the favourite "Oslo åpne" orders stay.
     page.uncheck("input[data-layer='0']")
@@ -173,7 +174,7 @@ def test_show_in_mapit_opens_the_map_on_the_order(offline: Any, live_url: str,
     centre = tab.evaluate("(() => { const c = mapit.map.getCenter();"
                           " return [c.lat, c.lng, mapit.map.getZoom()]; })()")
     assert abs(centre[0] - 59.914) < 0.01 and abs(centre[1] - 10.71) < 0.01 and centre[2] == 16
-    assert tab.locator(".mapit-pin.alert[data-issue-key='ELV-4']").inner_text() == "!"
+    assert tab.locator(".mapit-pin.mapit-alert[data-issue-key='ELV-4']").inner_text() == "!"
 
 
 # Where in the calendar a (row, wall-clock time) is: the calendar's own test helper.
@@ -222,4 +223,4 @@ def test_map_gadget_on_a_dashboard(offline: Any, live_url: str, browser_page: An
     sign_in(page, live_url, f"/dashboards/{d['id']}")
     page.wait_for_selector(".mapit-gadget[data-ready=true]")
     assert sorted(pins(page)) == ["ELV-1", "ELV-2", "ELV-3", "ELV-4", "ELV-5", "ELV-7"]
-    assert page.locator(".mapit-gadget .mapit-pin.alert").count() == 2
+    assert page.locator(".mapit-gadget .mapit-pin.mapit-alert").count() == 2
