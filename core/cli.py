@@ -160,6 +160,30 @@ def user_create(state: _State, username: str, display_name: str, password: str, 
     click.echo(f"Created user {username}.")
 
 
+@user.command("password")
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@pass_state
+def user_password(state: _State, username: str, password: str) -> None:
+    """Set USERNAME's password; every browser session of theirs ends."""
+    from sqlalchemy import select
+
+    from .models import User
+    from .services.errors import ServiceError
+    from .services.users import set_password
+
+    host = state.host()
+    try:
+        with host.db.new_session() as s:
+            found = s.scalar(select(User).where(User.username == username))
+            if found is None:
+                raise click.ClickException(f"No user {username!r}.")
+            set_password(s, found, password)
+    except ServiceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Password of {username} set; their sessions ended.")
+
+
 @user.command("grant")
 @click.argument("username")
 @click.argument("project")

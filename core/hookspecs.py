@@ -162,6 +162,14 @@ def plugin_migrations() -> Path | str:
 
 
 @hookspec
+def schema_ready(host: Amsflow) -> None:
+    """The schema was just created or upgraded (``create_schema``, ``amsflow db
+    upgrade``, the demo) and the config-defined rows synced: write the plugin's own
+    rows that config defines (the predefined dashboards). Must be idempotent: it runs
+    after every upgrade, for every installed plugin."""
+
+
+@hookspec
 def startup(host: Amsflow) -> None:
     """Called once when an app's host is ready (after config and workflows load)."""
 
@@ -200,6 +208,17 @@ def issue_panels(host: Amsflow, issue: Issue, user: User | None) -> list[IssuePa
     """Return ``IssuePanel``s for the issue view. ``html`` is shown as text unless it
     is ``markupsafe.Markup`` (``render_template`` returns a str: wrap it). If the hook
     raises, an error box takes the plugin's place and the page still renders."""
+
+
+@hookspec
+def message_values(host: Amsflow, session: Session, issue: Issue,
+                   kind: str) -> dict[str, str] | None:
+    """Extra template variables for a message to the order's customer: an SMS of
+    ``kind`` (``booking``, ``booking_reminder`` ...) or ``letter``, for the plugins the
+    order's project enables. The returned dicts are merged into the template's
+    variables (Bookit's ``{{ selfservice_link }}``); a template that names a variable
+    no plugin gives gets an empty string. Called in the sending transaction: a row
+    written here commits with the message."""
 
 
 @hookspec

@@ -65,7 +65,7 @@
     const st = legend[p.status] || {marker: "#6b778c", name: p.status};
     return L.divIcon({
       className: "mapit-icon", iconSize: [22, 22], iconAnchor: [11, 11], popupAnchor: [0, -10],
-      html: `<div class="mapit-pin${p.alert ? " alert" : ""}" draggable="true"` +
+      html: `<div class="mapit-pin${p.alert ? " mapit-alert" : ""}" draggable="true"` +
         ` data-issue-key="${esc(p.key)}" data-status="${esc(p.status)}"` +
         ` style="--pin:${esc(st.marker)}" title="${esc(p.key)} · ${esc(st.name)}">` +
         `${p.alert ? "!" : ""}</div>`,
@@ -199,7 +199,7 @@
     const cal = calendarUrl([d.key]);
     return `<div class="mapit-popup" data-issue-key="${esc(d.key)}">` +
       `<h3><a href="${esc(cfg.urls.browse.replace("KEY", d.key))}">${esc(d.key)}</a> ${esc(d.summary)}</h3>` +
-      `<p><span class="lozenge" style="--lz:${esc(d.status.colour)}">${esc(d.status.name)}</span></p>` +
+      `<p><span class="lozenge" style="--lz:${esc(d.status.colour)};--lz-ink:${esc(d.status.ink)}">${esc(d.status.name)}</span></p>` +
       `<dl>${row(T.customer, d.customer)}${row(T.address, d.address)}` +
       `${row(T.planned, d.plannedStartText)}${row(T.installer, d.installer)}</dl>` +
       `<p class="mapit-popup-actions"><a class="btn" data-action="open" target="_blank" rel="noopener" ` +

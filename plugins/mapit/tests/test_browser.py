@@ -30,13 +30,18 @@ def two_layers(host: Any, oslo_filter: int, placed: Any) -> tuple[int, int]:
     return oslo_filter, every.id
 
 
-def log_in(page: Any, live_url: str, path: str) -> None:
+def sign_in(page: Any, live_url: str, path: str) -> None:
+    """Open ``path`` as the planner (through the login page it sends you to)."""
     from conftest import PASSWORD
 
     page.goto(f"{live_url}{path}")
     page.fill("#username", "planner")
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
+
+
+def log_in(page: Any, live_url: str, path: str) -> None:
+    sign_in(page, live_url, path)
     page.wait_for_selector("#mapit-map[data-ready=true]")
 
 
@@ -53,7 +58,8 @@ def pins(page: Any) -> dict[str, str]:
 
 def to_oslo(page: Any) -> None:
     page.evaluate("void mapit.map.setView([59.917, 10.735], 13, {animate: false})")
-    page.wait_for_function("document.querySelectorAll('.mapit-pin[data-issue-key]').length > 0")
+    page.wait_for_function(
+        "() => document.querySelectorAll('.mapit-pin[data-issue-key]').length > 0")
 
 
 def screen_point(page: Any, lat: float, lon: float) -> tuple[float, float]:
@@ -90,11 +96,12 @@ def test_layers_colours_popup_and_lasso_to_navigator(offline: Any, live_url: str
         pin = page.locator(f".mapit-pin[data-issue-key='{alert}']")
         assert pin.inner_text() == "!"
         assert pin.evaluate(colour) == rgb("#ff8b00")
-    assert page.locator("#mapit-legend li[data-status=rejected_quant] .alert").inner_text() == "!"
+    legend = page.locator("#mapit-legend li[data-status=rejected_quant] .mapit-alert")
+    assert legend.inner_text() == "!"
 
     # Toggle the big layer off: only the favourite "Oslo åpne" orders stay.
     page.uncheck("input[data-layer='0']")
-    page.wait_for_function("!document.querySelector(\".mapit-pin[data-issue-key='ELV-2']\")")
+    page.wait_for_function("() => !document.querySelector(\".mapit-pin[data-issue-key='ELV-2']\")")
     assert set(pins(page)) == {"ELV-1", "ELV-3"}
     page.check("input[data-layer='0']")
     page.wait_for_selector(".mapit-pin[data-issue-key='ELV-2']")
@@ -153,13 +160,8 @@ def test_rectangle_selection_starts_a_bulk_change(offline: Any, live_url: str,
 
 def test_show_in_mapit_opens_the_map_on_the_order(offline: Any, live_url: str,
                                                   browser_page: Any, placed: Any) -> None:
-    from conftest import PASSWORD
-
     page = browser_page
-    page.goto(f"{live_url}/browse/ELV-4")
-    page.fill("#username", "planner")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, live_url, "/browse/ELV-4")
     page.wait_for_url("**/browse/ELV-4")
     page.click("summary:has-text('Flere handlinger')")
     with page.context.expect_page() as opened:
@@ -172,26 +174,11 @@ def test_show_in_mapit_opens_the_map_on_the_order(offline: Any, live_url: str,
     centre = tab.evaluate("(() => { const c = mapit.map.getCenter();"
                           " return [c.lat, c.lng, mapit.map.getZoom()]; })()")
     assert abs(centre[0] - 59.914) < 0.01 and abs(centre[1] - 10.71) < 0.01 and centre[2] == 16
-    assert tab.locator(".mapit-pin.alert[data-issue-key='ELV-4']").inner_text() == "!"
+    assert tab.locator(".mapit-pin.mapit-alert[data-issue-key='ELV-4']").inner_text() == "!"
 
 
-# Where in the calendar a (row, wall-clock time) is, by the calendar's own dateFromPoint
-# (as the calendar's tests find it), in the frame's coordinates.
-CAL_POINT = """([name, hhmm]) => {
-  const head = [...document.querySelectorAll('.ec-row-head')]
-    .find(h => h.textContent.trim().endsWith(name));
-  if (!head) return null;
-  const y = head.getBoundingClientRect().top + head.getBoundingClientRect().height / 2;
-  const body = document.querySelector('.ec-body').getBoundingClientRect();
-  const want = Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
-  for (let x = body.left + head.getBoundingClientRect().width; x < body.right; x += 2) {
-    const info = Bookit.calendar.dateFromPoint(x, y);
-    if (!info || !info.resource) continue;
-    const m = info.date.getUTCHours() * 60 + info.date.getUTCMinutes();
-    if (m >= want) return [x + 1, y];
-  }
-  return null;
-}"""
+# Where in the calendar a (row, wall-clock time) is: the calendar's own test helper.
+from plugins.bookit.tests.test_browser import POINT as CAL_POINT  # noqa: E402
 
 
 def test_split_view_drag_from_map_onto_the_calendar(offline: Any, live_url: str,
@@ -223,3 +210,17 @@ def test_split_view_drag_from_map_onto_the_calendar(offline: Any, live_url: str,
     fields = client.get("/rest/api/2/issue/ELV-5", headers=auth("planner")).json["fields"]
     assert fields["assignee"]["name"] == "installer"
     assert fields[host.fields["planned_start"].id].startswith("2026-12-07T09:00")
+
+
+def test_map_gadget_on_a_dashboard(offline: Any, live_url: str, browser_page: Any,
+                                   placed: Any, client: Any, auth: Any) -> None:
+    api = "/rest/api/2/dashboard"
+    d = client.post(api, json={"name": "Kartoversikt"}, headers=auth("planner")).get_json()
+    made = client.post(f"{api}/{d['id']}/gadget", headers=auth("planner"), json={
+        "moduleKey": "mapit.map", "config": {"jql": "project = ELV", "zoom": 16}})
+    assert made.status_code == 201, made.get_json()
+    page = browser_page
+    sign_in(page, live_url, f"/dashboards/{d['id']}")
+    page.wait_for_selector(".mapit-gadget[data-ready=true]")
+    assert sorted(pins(page)) == ["ELV-1", "ELV-2", "ELV-3", "ELV-4", "ELV-5", "ELV-7"]
+    assert page.locator(".mapit-gadget .mapit-pin.mapit-alert").count() == 2
