@@ -47,6 +47,7 @@ def startup(host: Any) -> None:
 
 @hookimpl
 def register_blueprints(app: Any) -> list[Any]:
+    from . import pages  # noqa: F401 - the availability pages join the blueprint
     from .web import bp
 
     return [bp]
