@@ -58,3 +58,11 @@ def register_nav_items(user: Any) -> list[Any]:
     from .web import nav_items
 
     return nav_items(user)
+
+
+@hookimpl
+def register_gadgets(registry: Any) -> None:
+    from .gadget import TYPES
+
+    for gtype in TYPES:
+        registry.gadget(gtype)
