@@ -39,11 +39,9 @@ def data(ctx: GadgetContext) -> dict[str, Any]:
     rows = [{"installer": p.name, "username": p.username,
              "days": [cells.get((str(p.id), d), {"orders": 0, "minutes": 0}) for d in days]}
             for p in people if any((str(p.id), d) in cells for d in days)]
-    link = {"date": first.isoformat()}
+    link: dict[str, Any] = {"date": first.isoformat()}
     if ctx.filter is not None:
-        link["filter"] = ctx.filter.id
-    else:
-        link["jql"] = ctx.jql
+        link["show"] = ctx.filter.id
     return {"days": days, "rows": rows, "total": len(events),
             "calendar": url_for("bookit.calendar_page", **link)}
 
