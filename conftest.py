@@ -157,7 +157,11 @@ def live_url(app: Any, users: dict[str, Any]) -> Iterator[str]:
 
 @pytest.fixture
 def browser_page() -> Iterator[Any]:
-    """A page in Debian's Chromium driven by Playwright (Norwegian locale)."""
+    """A page in Debian's Chromium driven by Playwright (Norwegian locale).
+
+    A test fails when the page broke the Content-Security-Policy (an inline script or
+    style without the nonce, a file from another origin): the policy is the core's,
+    every page gets it, and a refused script would otherwise fail silently."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -166,9 +170,14 @@ def browser_page() -> Iterator[Any]:
             "--lang=nb-NO"])
         context = browser.new_context(viewport={"width": 1360, "height": 900},
                                       locale="nb-NO")
-        yield context.new_page()
+        page = context.new_page()
+        refused: list[str] = []
+        page.on("console", lambda m: refused.append(m.text)
+                if "Content Security Policy" in m.text else None)
+        yield page
         context.close()
         browser.close()
+        assert refused == [], f"the page broke the Content-Security-Policy: {refused}"
 
 
 @pytest.fixture

@@ -3,12 +3,10 @@ request ids and a health endpoint."""
 
 from __future__ import annotations
 
-import base64
 import logging
 import os
 import secrets
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +15,10 @@ from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import text
 
+from . import guard
 from .auth import authenticate_request
 from .config import Config, load_config
 from .host import Amsflow, create_host
-from .i18n import _
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "demo.yaml"
 log = logging.getLogger("amsflow.web")
@@ -38,9 +36,21 @@ class RequestIdFilter(logging.Filter):
 
 
 def config_from(value: Config | str | os.PathLike[str] | None) -> Config:
+    """The config named, else ``AMSFLOW_CONFIG``, else the embedded demo default.
+
+    The default ships inside the package; installed from a wheel (no checkout around
+    it), its relative paths (``../var`` for the SQLite file and data) start in the
+    current directory's ``config/``, as they would in a checkout, never inside
+    site-packages. Workflow files not found there come from the package."""
     if isinstance(value, Config):
         return value
-    return load_config(value or os.environ.get("AMSFLOW_CONFIG") or DEFAULT_CONFIG)
+    chosen = value or os.environ.get("AMSFLOW_CONFIG")
+    if chosen:
+        return load_config(chosen)
+    config = load_config(DEFAULT_CONFIG)
+    if not (DEFAULT_CONFIG.parent.parent / "pyproject.toml").exists():
+        config.base = Path.cwd() / "config"
+    return config
 
 
 def host() -> Amsflow:
@@ -48,7 +58,9 @@ def host() -> Amsflow:
     return current_app.extensions["amsflow"]
 
 
-def _secret_key(h: Amsflow) -> str:
+def secret_key(h: Amsflow) -> str:
+    """The key that signs sessions and links: from the environment, else a random one
+    kept in the data folder (the embedded default)."""
     from_env = h.config.secret(h.config["secret_key_env"])
     if from_env:
         return from_env
@@ -73,9 +85,12 @@ def create_app(config: Config | str | os.PathLike[str] | None = None, *,
                 static_folder=str(Path(__file__).parent / "web" / "static"))
     app.extensions["amsflow"] = h
     app.config.update(
-        SECRET_KEY=_secret_key(h),
+        SECRET_KEY=secret_key(h),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # Only over HTTPS when the instance is served so (on in the production recipe).
+        SESSION_COOKIE_SECURE=bool(cfg["security"]["secure_cookies"]),
+        PREFERRED_URL_SCHEME="https" if cfg["security"]["secure_cookies"] else "http",
         MAX_CONTENT_LENGTH=int(cfg["max_attachment_mb"] * 1024 * 1024) + 1024 * 1024,
         BABEL_DEFAULT_LOCALE=cfg["default_locale"],
         BABEL_TRANSLATION_DIRECTORIES=";".join(_translation_directories(h)),
@@ -95,7 +110,8 @@ def create_app(config: Config | str | os.PathLike[str] | None = None, *,
 
 
 def _translation_directories(h: Amsflow) -> list[str]:
-    """The core's catalog, then each plugin package's own ``translations/`` folder.
+    """The core's catalog, then each plugin package's own ``translations/`` folders
+    (the package's, and those of its subpackages: a part with a catalog of its own).
 
     Flask-Babel merges them, so a plugin keeps its UI words beside its code
     (``pybabel extract`` over the plugin, ``pybabel compile -d plugins/x/translations``).
@@ -104,9 +120,10 @@ def _translation_directories(h: Amsflow) -> list[str]:
     for _name, plugin in h.plugins.pm.list_name_plugin():
         module_file = getattr(plugin, "__file__", None)
         if module_file and Path(module_file).name == "__init__.py":
-            folder = Path(module_file).parent / "translations"
-            if folder.is_dir() and str(folder) not in dirs:
-                dirs.append(str(folder))
+            package = Path(module_file).parent
+            for folder in [package / "translations", *sorted(package.glob("*/translations"))]:
+                if folder.is_dir() and str(folder) not in dirs:
+                    dirs.append(str(folder))
     return dirs
 
 
@@ -139,72 +156,16 @@ def _logging(app: Flask) -> None:
         root.setLevel(logging.INFO)
 
 
-def _holds_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_holds_nul(v) for v in value)
-    return False
-
-
-def _credentials() -> str:
-    """The Authorization header, with Basic credentials decoded."""
-    header = request.headers.get("Authorization", "")
-    if header[:6].lower() == "basic ":
-        try:
-            return base64.b64decode(header[6:], validate=True).decode("utf-8", "replace")
-        except ValueError:
-            return header
-    return header
-
-
-def _pairs_hold_nul(pairs: Any) -> bool:
-    return any(_holds_nul(k) or _holds_nul(v) for k, v in pairs.items(multi=True))
-
-
-def _request_holds_nul() -> bool:
-    """Whether any text a caller sent (path, query, form, JSON, credentials, file
-    names) holds a NUL character, which PostgreSQL refuses in any text."""
-    if "\x00" in request.path or "\x00" in _credentials():
-        return True
-    if _pairs_hold_nul(request.args):
-        return True
-    if request.is_json:
-        return _holds_nul(request.get_json(silent=True))
-    if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
-        return _pairs_hold_nul(request.form) \
-            or any(_holds_nul(f.filename or "") for f in request.files.values())
-    return False
-
-
 def _request_hooks(app: Flask, h: Amsflow) -> None:
-    @app.before_request
-    def _refuse_nul() -> Any:
-        """A NUL in any value is refused with a clear 400 before anything reads it."""
-        if not _request_holds_nul():
-            return None
-        from .web.errors import error_page, wants_json
-
-        message = _("Forespørselen inneholder et NUL-tegn (\\0), som ikke er tillatt i "
-                    "noen verdi.")
-        if wants_json():
-            return jsonify({"errorMessages": [message], "errors": {}}), 400
-        return error_page(400, [message])
+    guard.install_first(app)
 
     @app.before_request
     def _identify() -> None:
-        g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex[:16]
+        g.request_id = guard.request_id()
         g.started = time.perf_counter()
         g.user = authenticate_request(h, h.db.session())
 
-    @app.after_request
-    def _tag(response: Any) -> Any:
-        response.headers["X-Request-Id"] = g.get("request_id", "")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        return response
+    guard.install_after_identify(app)
 
     @app.teardown_appcontext
     def _close(_exc: BaseException | None) -> None:

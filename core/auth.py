@@ -15,23 +15,19 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from flask import g, request, session
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .i18n import _
-from .models import ApiToken, LoginAttempt, User, utcnow
-from .services.errors import ServiceError
+from . import throttle
+from .models import ApiToken, User, UserSession, utcnow
+from .throttle import Throttled  # noqa: F401 - the views catch it from here
 
 if TYPE_CHECKING:
     from .host import Amsflow
 
 
 LAST_USED_EVERY = timedelta(minutes=1)
-
-
-class Throttled(ServiceError):
-    status = 429
 
 
 def hash_password(password: str) -> str:
@@ -54,32 +50,32 @@ def create_token(session: Session, user: User, name: str) -> str:
     return secret
 
 
-def _throttle_limits(host: Amsflow) -> tuple[int, timedelta]:
-    cfg = host.config["login_throttle"]
-    return int(cfg.get("attempts", 5)), timedelta(minutes=float(cfg.get("minutes", 15)))
-
-
-def check_throttle(host: Amsflow, db: Session, username: str) -> None:
-    attempts, window = _throttle_limits(host)
-    since = utcnow() - window
-    failures = db.scalar(select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.username == username.casefold(), LoginAttempt.created >= since))
-    if failures >= attempts:
-        raise Throttled(_("For mange mislykkede innlogginger. Prøv igjen om %(minutes)s "
-                          "minutter.", minutes=int(window.total_seconds() // 60)))
-
-
 def verify_password(host: Amsflow, db: Session, username: str, password: str,
                     remote_addr: str = "") -> User | None:
-    """The user if the password is right; counts failures and enforces throttling."""
-    check_throttle(host, db, username)
+    """The user if the password is right; throttles guessing (``core.throttle``)."""
+    throttle.check(host, db, username, remote_addr)
     user = db.scalar(select(User).where(User.username == username))
-    if user is not None and user.active and user.password_hash and \
-            check_password_hash(user.password_hash, password):
-        db.execute(delete(LoginAttempt).where(LoginAttempt.username == username.casefold()))
-        return user
-    db.add(LoginAttempt(username=username.casefold(), remote_addr=remote_addr[:64]))
-    return None
+    ok = user is not None and user.active and bool(user.password_hash) and \
+        check_password_hash(user.password_hash, password)
+    throttle.record(host, db, username, remote_addr, ok)
+    return user if ok else None
+
+
+def start_session(db: Session, user: User) -> str:
+    """A new server-side session for ``user``; its id goes into the signed cookie."""
+    sid = secrets.token_urlsafe(32)
+    db.add(UserSession(sid=sid, user_id=user.id))
+    return sid
+
+
+def end_session(db: Session, sid: str | None) -> None:
+    if sid:
+        db.execute(delete(UserSession).where(UserSession.sid == sid))
+
+
+def end_all_sessions(db: Session, user: User) -> None:
+    """Sign ``user`` out everywhere (password change, deactivation)."""
+    db.execute(delete(UserSession).where(UserSession.user_id == user.id))
 
 
 def user_for_token(db: Session, secret: str, username: str | None = None) -> User | None:
@@ -136,12 +132,15 @@ def authenticate_request(host: Amsflow, db: Session) -> User | None:
         g.auth_method = "token"
         g.auth_failed = user is None
         return user
-    user_id = session.get("user_id")
+    user_id, sid = session.get("user_id"), session.get("sid")
     if user_id:
-        user = db.get(User, user_id)
-        if user is not None and user.active and \
-                session.get("pw") == (user.password_hash or "")[-16:]:
+        user = db.scalar(select(User).join(UserSession, UserSession.user_id == User.id).where(
+            UserSession.sid == str(sid or ""), User.id == user_id)) if sid else None
+        if user is not None and user.active:
             g.auth_method = "session"
             return user
-        session.clear()
+        keep_locale = session.get("locale")
+        session.clear()  # logged out, password changed, or a cookie of before sessions
+        if keep_locale:
+            session["locale"] = keep_locale
     return None

@@ -160,6 +160,30 @@ def user_create(state: _State, username: str, display_name: str, password: str, 
     click.echo(f"Created user {username}.")
 
 
+@user.command("password")
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@pass_state
+def user_password(state: _State, username: str, password: str) -> None:
+    """Set USERNAME's password; every browser session of theirs ends."""
+    from sqlalchemy import select
+
+    from .models import User
+    from .services.errors import ServiceError
+    from .services.users import set_password
+
+    host = state.host()
+    try:
+        with host.db.new_session() as s:
+            found = s.scalar(select(User).where(User.username == username))
+            if found is None:
+                raise click.ClickException(f"No user {username!r}.")
+            set_password(s, found, password)
+    except ServiceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Password of {username} set; their sessions ended.")
+
+
 @user.command("grant")
 @click.argument("username")
 @click.argument("project")
@@ -210,8 +234,10 @@ def create_token_cmd(state: _State, username: str, name: str) -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--demo/--no-demo", default=False,
               help="Create the schema and load the demo data when the database is empty.")
+@click.option("--demo-orders", default=1500, show_default=True, type=int,
+              help="Orders per project that --demo loads.")
 @pass_state
-def run(state: _State, bind: str, port: int, demo: bool) -> None:
+def run(state: _State, bind: str, port: int, demo: bool, demo_orders: int) -> None:
     """Serve the app (the embedded default also runs jobs and periodic tasks here)."""
     from werkzeug.serving import run_simple
 
@@ -223,7 +249,7 @@ def run(state: _State, bind: str, port: int, demo: bool) -> None:
 
         host = create_host(config)
         upgrade(host)
-        _load_demo_if_empty(host)
+        _load_demo_if_empty(host, demo_orders)
         host.db.dispose()
     app = create_app(config)
     host = app.extensions["amsflow"]
@@ -234,7 +260,7 @@ def run(state: _State, bind: str, port: int, demo: bool) -> None:
     run_simple(bind, port, app, threaded=True, use_reloader=False)
 
 
-def _load_demo_if_empty(host: Any) -> None:
+def _load_demo_if_empty(host: Any, orders: int) -> None:
     from sqlalchemy import func, select
 
     from .models import Issue
@@ -248,7 +274,7 @@ def _load_demo_if_empty(host: Any) -> None:
 
     click.echo("Loading demo data ...")
     started = time.perf_counter()
-    load_demo(host, progress=lambda msg: click.echo(f"  {msg}"))
+    load_demo(host, progress=lambda msg: click.echo(f"  {msg}"), orders_per_project=orders)
     click.echo(f"Demo data loaded in {time.perf_counter() - started:.1f} s.")
 
 

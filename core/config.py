@@ -93,6 +93,36 @@ class JobsSchema(_Strict):
     # CPU nice value of a runner's thread (Linux; 0: as the worker).
     bulk_nice = fields.Integer(load_default=10, validate=validate.Range(min=0, max=19))
     queue = fields.String(load_default="amsflow")
+    # A bulk task that changed at least this many orders analyses the tables (core.analyze).
+    analyze_after = fields.Integer(load_default=1000, validate=validate.Range(min=1))
+
+
+class LimitsSchema(_Strict):
+    """What one request may cost (``core.jql.limits``); over a limit is a clear 400."""
+
+    jql_max_length = fields.Integer(load_default=10_000, validate=validate.Range(min=10))
+    jql_max_terms = fields.Integer(load_default=100, validate=validate.Range(min=1))
+    jql_max_depth = fields.Integer(load_default=40, validate=validate.Range(min=2, max=200))
+    jql_max_list = fields.Integer(load_default=1_000, validate=validate.Range(min=1))
+    jql_max_words = fields.Integer(load_default=40, validate=validate.Range(min=1))
+    search_timeout_seconds = fields.Float(load_default=4.0,
+                                          validate=validate.Range(min=0.01, max=600))
+
+
+class SecuritySchema(_Strict):
+    """Cookies, the public address, login throttling (``core.throttle``) and the CSP."""
+
+    # The address clients use (``https://amsflow.example.no``): API ``self`` links and
+    # mail links use it, never the request's Host header. Empty: the request's own.
+    base_url = fields.String(load_default="")
+    secure_cookies = fields.Boolean(load_default=False)
+    # Failed logins before the delays start, per account and per client address.
+    throttle_free_failures = fields.Integer(load_default=3, validate=validate.Range(min=0))
+    throttle_first_delay_seconds = fields.Float(load_default=1.0,
+                                                validate=validate.Range(min=0.01))
+    throttle_max_delay_seconds = fields.Float(load_default=300.0,
+                                              validate=validate.Range(min=0.01))
+    throttle_window_minutes = fields.Float(load_default=60.0, validate=validate.Range(min=1))
 
 
 class SmtpSchema(_Strict):
@@ -114,7 +144,6 @@ class ConfigSchema(_Strict):
     default_locale = fields.String(load_default="nb", validate=validate.OneOf(["nb", "en"]))
     timezone = fields.String(load_default="Europe/Oslo")
     max_attachment_mb = fields.Float(load_default=10.0, validate=validate.Range(min=0.001))
-    login_throttle = fields.Dict(load_default=lambda: {"attempts": 5, "minutes": 15})
     status_colours = fields.Dict(keys=fields.String(), values=fields.String(
         validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$")), load_default=dict)
     resolutions = fields.List(fields.Nested(ResolutionSchema), required=True)
@@ -129,6 +158,8 @@ class ConfigSchema(_Strict):
     admin_group = fields.String(load_default="amsflow-admins")
     smtp = fields.Nested(SmtpSchema, load_default=None, allow_none=True)
     jobs = fields.Nested(JobsSchema, load_default=lambda: JobsSchema().load({}))
+    limits = fields.Nested(LimitsSchema, load_default=lambda: LimitsSchema().load({}))
+    security = fields.Nested(SecuritySchema, load_default=lambda: SecuritySchema().load({}))
     projects = fields.List(fields.Nested(ProjectSchema), required=True,
                            validate=validate.Length(min=1))
     plugins = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True),
@@ -146,6 +177,7 @@ class Config:
     data: dict[str, Any]
     raw: Any = None
     overrides: dict[str, Any] = field(default_factory=dict)
+    base: Path | None = None  # where relative paths start, when not the file's folder
 
     def __getitem__(self, key: str) -> Any:
         return self.data[key]
@@ -155,6 +187,8 @@ class Config:
 
     @property
     def base_dir(self) -> Path:
+        if self.base is not None:
+            return self.base
         return self.path.parent if self.path else Path.cwd()
 
     def resolve_path(self, value: str) -> Path:

@@ -7,6 +7,7 @@ returns and what a page shows. Everything else asks this module.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -22,6 +23,9 @@ _DURATION = re.compile(r"(\d+(?:[.,]\d+)?)\s*([wdhm])", re.I)
 _UNIT_SECONDS = {"w": 5 * 8 * 3600, "d": 8 * 3600, "h": 3600, "m": 60}
 _TRUE = {"true", "1", "yes", "ja", "y", "on"}
 _FALSE = {"false", "0", "no", "nei", "n", "off", ""}
+
+
+MAX_DURATION = 100 * 365 * 24 * 3600  # a century in seconds: more is a typing error
 
 
 class FieldValueError(ValueError):
@@ -83,29 +87,35 @@ class FieldDef:
         if isinstance(value, bool):
             raise FieldValueError(_("Forventet et tall."))
         try:
-            return float(str(value).replace(",", ".").strip())
+            number = float(str(value).replace(",", ".").strip())
         except ValueError:
-            raise FieldValueError(_("'%(value)s' er ikke et tall.", value=value)) from None
+            number = math.nan
+        if not math.isfinite(number):  # NaN and Infinity are no amounts to store
+            raise FieldValueError(_("'%(value)s' er ikke et tall.", value=value))
+        return number
 
     def _parse_duration(self, value: Any, strict: bool) -> int:
         if isinstance(value, int | float) and not isinstance(value, bool):
+            if not math.isfinite(value) or abs(value) > MAX_DURATION:
+                raise FieldValueError(_("'%(value)s' er ikke en varighet (for eksempel "
+                                        "1h 30m).", value=value))
             return int(value)
         text = str(value).strip()
-        if text.isdigit():
-            return int(text)
+        if text.isascii() and text.isdigit():
+            return self._parse_duration(int(text), strict)
         parts = _DURATION.findall(text)
         if not parts or _DURATION.sub("", text).strip():
             raise FieldValueError(_("'%(value)s' er ikke en varighet (for eksempel 1h 30m).",
                                     value=text))
-        return int(sum(float(n.replace(",", ".")) * _UNIT_SECONDS[u.lower()]
-                       for n, u in parts))
+        return self._parse_duration(sum(float(n.replace(",", ".")) * _UNIT_SECONDS[u.lower()]
+                                        for n, u in parts), strict)
 
     def _parse_datetime(self, value: Any, strict: bool) -> datetime:
         if isinstance(value, datetime):
             dt = value
         else:
             dt = parse_datetime_text(str(value).strip())
-        return dt if dt.tzinfo else dt.replace(tzinfo=OSLO)
+        return _in_range(dt if dt.tzinfo else dt.replace(tzinfo=OSLO), value)
 
     def _parse_date(self, value: Any, strict: bool) -> datetime:
         if isinstance(value, datetime):
@@ -122,7 +132,7 @@ class FieldDef:
                     continue
             else:
                 raise FieldValueError(_("'%(value)s' er ikke en dato (dd.mm.åååå).", value=text))
-        return datetime.combine(d, time(12, 0), tzinfo=OSLO)
+        return _in_range(datetime.combine(d, time(12, 0), tzinfo=OSLO), value)
 
     def _parse_select(self, value: Any, strict: bool) -> str:
         if isinstance(value, dict):
@@ -285,6 +295,16 @@ def jira_datetime(value: datetime) -> str:
     local = value.astimezone(OSLO)
     return local.strftime("%Y-%m-%dT%H:%M:%S.") + f"{local.microsecond // 1000:03d}" + \
         local.strftime("%z")
+
+
+YEARS = range(1000, 9999)  # far enough; beyond, the conversion to UTC overflows
+
+
+def _in_range(moment: datetime, value: Any) -> datetime:
+    if moment.year not in YEARS:
+        raise FieldValueError(_("'%(value)s' er utenfor gyldige datoer (år %(first)s–%(last)s).",
+                                value=value, first=YEARS.start, last=YEARS.stop - 1))
+    return moment
 
 
 def parse_datetime_text(text: str) -> datetime:

@@ -52,20 +52,19 @@ class HookCalls:
     # -- start-up --------------------------------------------------------------
     def config_schemas(self) -> dict[str, Any]:
         """Plugin name -> the marshmallow schema of its per-project settings."""
-        out = {}
-        for name, caller in self._per_plugin("plugin_config_schema"):
-            found = [r for r in caller() if r is not None]
-            if found:
-                out[name] = found[0]
-        return out
+        return self._answers("plugin_config_schema")
 
     def migration_locations(self) -> dict[str, Path]:
         """Plugin name -> the directory of its Alembic branch (``plugin_migrations``)."""
+        return {name: Path(found) for name, found in self._answers("plugin_migrations").items()}
+
+    def _answers(self, hook_name: str) -> dict[str, Any]:
+        """Each installed plugin's answer to a ``plugin_*`` question (None: no answer)."""
         out = {}
-        for name, caller in self._per_plugin("plugin_migrations"):
+        for name, caller in self._per_plugin(hook_name):
             found = [r for r in caller() if r is not None]
             if found:
-                out[name] = Path(found[0])
+                out[name] = found[0]
         return out
 
     def blueprints(self, app: Flask) -> list[Blueprint]:
@@ -187,6 +186,15 @@ class HookCalls:
 
     def bulk_task_finished(self, host: Amsflow, project_key: str, task: BulkTask) -> None:
         self.for_project(project_key, "bulk_task_finished")(host=host, task=task)
+
+    def message_values(self, host: Amsflow, session: Any, issue: Issue,
+                       kind: str) -> dict[str, str]:
+        """The template variables the enabled plugins add to a customer message."""
+        out: dict[str, str] = {}
+        for returned in self.for_project(issue.project.key, "message_values")(
+                host=host, session=session, issue=issue, kind=kind):
+            out.update({str(k): str(v) for k, v in (returned or {}).items()})
+        return out
 
 
 def _flat(results: list[Any]) -> list[Any]:

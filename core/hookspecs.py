@@ -203,6 +203,17 @@ def issue_panels(host: Amsflow, issue: Issue, user: User | None) -> list[IssuePa
 
 
 @hookspec
+def message_values(host: Amsflow, session: Session, issue: Issue,
+                   kind: str) -> dict[str, str] | None:
+    """Extra template variables for a message to the order's customer: an SMS of
+    ``kind`` (``booking``, ``booking_reminder`` ...) or ``letter``, for the plugins the
+    order's project enables. The returned dicts are merged into the template's
+    variables (Bookit's ``{{ selfservice_link }}``); a template that names a variable
+    no plugin gives gets an empty string. Called in the sending transaction: a row
+    written here commits with the message."""
+
+
+@hookspec
 def bulk_task_starting(host: Amsflow, task: BulkTask, issues: list[Issue],
                        params: dict[str, Any]) -> None:
     """A bulk-change task is about to work through ``issues`` (its pending orders of one

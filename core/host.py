@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, lazyload
 from .config import Config
 from .db import Database
 from .fields import FieldDef, FieldRegistry
+from .jql.limits import JqlLimits
 from .models import Base, Issue, IssueType, Project, Resolution, Status, User
 from .permissions import SYSTEM_USERNAME
 from .plugins import PluginHost
@@ -51,6 +52,7 @@ class Amsflow:
         self.data_dir = config.resolve_path(config["data_dir"])
         self.catalog = Catalog()
         self.jobs = JobQueue(self)
+        self.jql_limits = JqlLimits.from_config(config["limits"])
         self.clock = None  # tests may set a callable returning an aware datetime
         self._system_user: User | None = None
 

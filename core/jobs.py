@@ -7,6 +7,7 @@ through ``register_jobs``; a job function receives ``(host, **kwargs)``.
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import threading
@@ -14,13 +15,36 @@ import traceback
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from rq import SimpleWorker
+
 from .models import JobRecord, utcnow
 
 if TYPE_CHECKING:
     from .host import Amsflow
 
 log = logging.getLogger("amsflow.jobs")
-_WORKER_HOST: Amsflow | None = None  # set only inside an ``amsflow worker`` process
+
+
+class HostWorker(SimpleWorker):
+    """An rq worker (no fork per job, so database pools are never shared between
+    processes) that runs amsflow's jobs with the host of the app that started it."""
+
+    def __init__(self, host: Amsflow, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.host = host
+
+    def execute_job(self, job: Any, queue: Any) -> Any:
+        token = _RUNNING.set(self)  # SimpleWorker runs the job right here, in this context
+        try:
+            return super().execute_job(job, queue)
+        finally:
+            _RUNNING.reset(token)
+
+
+# Which worker runs the current job (rq calls ``run_job`` by its import path, with
+# only the job's arguments): a context variable, set around each job, not app state.
+_RUNNING: contextvars.ContextVar[HostWorker | None] = contextvars.ContextVar(
+    "amsflow_running_worker", default=None)
 
 
 class JobQueue:
@@ -127,21 +151,19 @@ def _mark(host: Amsflow, job_id: str, status: str) -> None:
 
 def run_job(name: str, job_id: str, kwargs: dict[str, Any]) -> Any:
     """The function rq workers run; the worker built its host through the factory."""
-    if _WORKER_HOST is None:
+    worker = _RUNNING.get()
+    if worker is None:
         raise RuntimeError("run_job needs a host: start workers with `amsflow worker`")
-    return execute(_WORKER_HOST, job_id, name, kwargs)
+    return execute(worker.host, job_id, name, kwargs)
 
 
 def run_worker(host: Amsflow, burst: bool = False, name: str | None = None) -> None:
     """Run an rq worker in this process for the host's queue (no fork per job, so
     database pools are never shared across processes)."""
     from redis import Redis
-    from rq import SimpleWorker
 
-    global _WORKER_HOST
-    _WORKER_HOST = host
     conn = Redis.from_url(host.config["redis_url"])
-    worker = SimpleWorker([host.jobs.queue_name], connection=conn, name=name)
+    worker = HostWorker(host, [host.jobs.queue_name], connection=conn, name=name)
     worker.work(burst=burst, with_scheduler=False)
 
 

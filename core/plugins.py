@@ -13,7 +13,7 @@ import importlib
 import inspect
 from collections.abc import Callable
 from importlib import metadata
-from typing import Any
+from typing import Any, TypeVar
 
 import pluggy
 from marshmallow import ValidationError
@@ -40,6 +40,7 @@ DEFAULT_PLUGINS = (
     "gadgets",
 )
 ENTRY_POINT_GROUP = "amsflow.plugins"
+T = TypeVar("T")
 
 
 def short_name(module_name: str) -> str:
@@ -72,6 +73,7 @@ class PluginHost(HookCalls):
                 getattr(plugin, "__name__", type(plugin).__name__))
             self._register(plugin, name)
         self._subsets: dict[tuple[str, str], Any] = {}
+        self._state: dict[str, Any] = {}
         self._check_hook_names()
         self.settings = self._load_settings()
         self.workflow_functions = WorkflowFunctions()
@@ -182,6 +184,15 @@ class PluginHost(HookCalls):
                     f"plugin '{name}' requires {', '.join(repr(m) for m in missing)}: "
                     f"enable {'it' if len(missing) == 1 else 'them'} in project "
                     f"'{project['key']}' too", "projects", i, "plugins", name)
+
+    def state(self, plugin: str, factory: Callable[[], T]) -> T:
+        """The app's state object of ``plugin`` (made by ``factory`` on first use):
+        what a plugin keeps between calls lives here, on its app's host, never in a
+        module global that two apps in one process would share."""
+        found = self._state.get(plugin)
+        if found is None:
+            found = self._state[plugin] = factory()
+        return found
 
     def enabled(self, project_key: str, plugin: str) -> bool:
         return plugin in self.settings.get(project_key, {})

@@ -12,6 +12,7 @@ from ..i18n import _
 from ..models import Issue, User
 from ..services import comments, links
 from ..services.errors import Forbidden, InvalidInput
+from ..services.ids import is_id
 from ..services.issues import create_issue, delete_issue, edit_issue, get_issue
 from .common import api_url, body, ctx, empty, unit
 from .issue_json import issue_json
@@ -105,7 +106,7 @@ def _expected_version() -> int | None:
     if not raw or raw.strip() == "*":
         return None
     text = raw.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
+    if not is_id(text):
         raise InvalidInput(errors={"version": _("If-Match må være sakens versjon (et tall).")})
     return int(text)
 

@@ -9,11 +9,12 @@ from flask import jsonify
 from marshmallow import Schema, fields
 
 from .common import base_url
-from .routes import ROUTES, Route, route
+from .routes import DOCUMENTED, ROUTES, Route, route
 
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 _TYPES = {fields.String: "string", fields.Integer: "integer", fields.Boolean: "boolean",
-          fields.Dict: "object", fields.List: "array", fields.Nested: "object"}
+          fields.Dict: "object", fields.List: "array", fields.Nested: "object",
+          fields.Raw: None}
 ERROR = {"$ref": "#/components/schemas/ErrorCollection"}
 
 
@@ -64,7 +65,7 @@ def _operation(r: Route) -> dict[str, Any]:
 
 def document() -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
-    for r in ROUTES:
+    for r in (*ROUTES, *DOCUMENTED):
         path = _PARAM.sub(lambda m: "{" + m.group(2) + "}", r.rule)
         paths.setdefault(path, {})[r.method.lower()] = _operation(r)
     return {

@@ -27,8 +27,11 @@ def check_params(operation: str, params: dict[str, Any]) -> None:
     if operation not in OPERATIONS:
         raise InvalidInput(errors={"operation": _("Ukjent operasjon '%(name)s'.", name=operation)})
     if operation == "edit":
-        fields = params.get("fields")
-        if not isinstance(fields, dict) or not fields:
+        fields, each = params.get("fields"), params.get("each")
+        if each is not None and not (isinstance(each, dict) and all(
+                isinstance(v, dict) for v in each.values())):
+            raise InvalidInput(errors={"each": _("Verdiene per sak må være et objekt per sak.")})
+        if not isinstance(fields, dict) or not (fields or each):
             raise InvalidInput(errors={"fields": _("Velg minst ett felt å endre.")})
     if operation == "transition" and not params.get("transition"):
         raise InvalidInput(errors={"transition": _("Velg en overgang.")})
@@ -39,7 +42,9 @@ def apply(host: Amsflow, session: Session, user: User, issue: Issue, operation: 
     """Do the operation to one issue; raises a ServiceError when it cannot."""
     perms.require(host, session, user, "bulk_change", issue)
     if operation == "edit":
-        edit_issue(host, session, user, issue, dict(params["fields"]))
+        # ``each`` gives orders their own values (a plan's assignee and start per order)
+        own = (params.get("each") or {}).get(str(issue.id), {})
+        edit_issue(host, session, user, issue, {**params["fields"], **own})
     elif operation == "transition":
         transition_issue(host, session, user, issue, params["transition"],
                          dict(params.get("fields") or {}), params.get("comment"))

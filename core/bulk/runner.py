@@ -38,6 +38,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..analyze import LARGE_TASK, analyze
 from ..db import DEFER_FLUSH, SETTLE_LATER
 from ..models import Issue, User, utcnow
 from ..services.comments import keep_abort_comment
@@ -158,6 +159,8 @@ def _run(host: Amsflow, task_id: str, runner: int, runners: int) -> tuple[str, i
     finished = _finish(host, session, task_id, status)
     if finished is not None:
         task_finished(host, finished, projects)
+        if finished.done >= int(jobs.get("analyze_after", LARGE_TASK)):  # core.analyze
+            analyze(host.db.engine)
     log.info("bulk task %s runner %d/%d: %d orders", task_id, runner + 1, runners, worked[0])
     if finished is None:  # another runner ended it: its status, not the one this session saw
         finished = session.get(BulkTask, task_id, populate_existing=True)

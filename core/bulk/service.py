@@ -14,6 +14,7 @@ from .. import permissions as perms
 from ..i18n import _, in_language
 from ..models import Issue, Project, User
 from ..services.errors import Forbidden, InvalidInput, NotFound
+from ..services.ids import as_id, is_id
 from ..workflow.engine import usable
 from .models import BulkItem, BulkTask
 from .operations import check_params
@@ -43,7 +44,7 @@ def select_issues(host: Amsflow, session: Session, user: User, *, jql: str | Non
     limit = host.config["jobs"]["bulk_limit"]
     if keys:
         wanted = [str(k).strip().upper() for k in keys if str(k).strip()]
-        numeric = [int(k) for k in wanted if k.isdigit()]
+        numeric = [as_id(k) for k in wanted if is_id(k)]
         stmt = select(Issue).where((Issue.key.in_(wanted)) | (Issue.id.in_(numeric)))
         stmt = stmt.where(perms.browse_clause(host, session, user)).order_by(Issue.id)
         stmt = stmt.options(_LIGHT)

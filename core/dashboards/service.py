@@ -187,7 +187,7 @@ def popularity(s: Session, d: Dashboard) -> int:
 def add_share(host: Any, s: Session, actor: User, d: Dashboard, share_type: str,
               **target: Any) -> DashboardShare:
     require_edit(host, actor, d)
-    share = build_share(host, s, DashboardShare, share_type, **target)
+    share = build_share(host, s, DashboardShare, share_type, actor=actor, **target)
     for existing in d.shares:
         if same_share(existing, share):
             return existing

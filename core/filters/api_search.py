@@ -9,10 +9,12 @@ from flask import jsonify, request
 from ..api.common import body, ctx
 from ..api.fieldmeta import field_names
 from ..api.issue_json import issue_json
+from ..api.routes import document_route
 from ..i18n import _
 from ..jql import search
 from ..services.errors import InvalidInput
 from . import autocomplete
+from .api_schemas import SearchBody
 from .rest import bp, int_arg
 
 MAX_RESULTS = 1000
@@ -49,6 +51,9 @@ def run_search(params: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+@document_route("GET", "/rest/api/2/search",
+                "Search orders with JQL", "Search",
+                query=("jql", "startAt", "maxResults", "fields", "expand"))
 @bp.get("/search")
 def search_get() -> Any:
     fields = request.args.getlist("fields")
@@ -57,6 +62,8 @@ def search_get() -> Any:
     return jsonify(run_search(params))
 
 
+@document_route("POST", "/rest/api/2/search",
+                "Search orders with JQL (JSON body)", "Search", body=SearchBody)
 @bp.post("/search")
 def search_post() -> Any:
     data = body()
@@ -65,12 +72,16 @@ def search_post() -> Any:
     return jsonify(run_search(data))
 
 
+@document_route("GET", "/rest/api/2/jql/autocompletedata",
+                "Fields, operators and functions for JQL completion", "Search")
 @bp.get("/jql/autocompletedata")
 def autocomplete_data() -> Any:
     h, s, me = ctx()
     return jsonify(autocomplete.autocomplete_data(h))
 
 
+@document_route("GET", "/rest/api/2/jql/autocompletedata/suggestions",
+                "Value suggestions for a field", "Search", query=("fieldName", "fieldValue"))
 @bp.get("/jql/autocompletedata/suggestions")
 def autocomplete_suggestions() -> Any:
     h, s, me = ctx()

@@ -5,17 +5,20 @@ selection and CSV export. Every state is in the URL (``jql``, ``startAt``,
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
 from flask import Response, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from .. import csvsafe
 from .. import permissions as perms
 from ..jql import JqlError, ast, compile_query, parse, search, to_jql
+from ..jql.compiler import tune
+from ..jql.timeout import bounded
 from ..models import IssueType, Project, User
 from ..services.errors import NotFound
+from ..services.ids import ID_MAX
 from ..web.common import db, host, login_required, user
 from . import basic as basic_mode
 from . import service
@@ -86,7 +89,7 @@ def navigator() -> Any:
     cols_raw = request.args.get("columns") or (current.columns if current else "")
     columns = parse_columns(h, cols_raw)
     try:
-        start_at = max(0, int(request.args.get("startAt", "0")))
+        start_at = min(max(0, int(request.args.get("startAt", "0"))), ID_MAX)
     except ValueError:
         start_at = 0
     issues: list[Any] = []
@@ -151,10 +154,15 @@ def export_csv() -> Any:
         return Response(exc.message, status=400, mimetype="text/plain")
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = csvsafe.writer(out)
     writer.writerow([c.label for c in columns])
+    tune(s)
     for offset in range(0, EXPORT_LIMIT, 500):
-        batch = list(s.scalars(stmt.offset(offset).limit(500)).unique())
+        try:
+            with bounded(s):
+                batch = list(s.scalars(stmt.offset(offset).limit(500)).unique())
+        except JqlError as exc:
+            return Response(exc.message, status=400, mimetype="text/plain")
         for issue in batch:
             writer.writerow([cell_text(h, issue, c) for c in columns])
         if len(batch) < 500:

@@ -16,6 +16,7 @@ from ..i18n import _
 from ..jql import JqlError, compile_query, parse
 from ..models import User
 from ..services.errors import InvalidInput, NotFound
+from ..services.ids import as_id
 from .models import FilterFavourite, SavedFilter
 from .sharing import require_edit, visible_clause
 
@@ -47,9 +48,8 @@ def _check_name(s: Session, owner_id: int, name: str, except_id: int | None = No
 
 def get_filter(host: Amsflow, s: Session, user: User | None, filter_id: int | str) -> SavedFilter:
     """The filter if ``user`` may see it; else 404 (as if it did not exist)."""
-    try:
-        fid = int(filter_id)
-    except (TypeError, ValueError):
+    fid = as_id(filter_id)
+    if fid is None:
         raise NotFound(_("Filteret %(id)s finnes ikke.", id=filter_id)) from None
     f = s.scalar(select(SavedFilter).where(SavedFilter.id == fid,
                                            visible_clause(host, s, user)))

@@ -16,6 +16,7 @@ from .. import permissions as perms
 from ..i18n import _
 from ..models import Group, Project, User
 from ..services.errors import Forbidden, InvalidInput, NotFound
+from ..services.ids import as_id, is_id
 from .models import SHARE_TYPES, FilterShare, SavedFilter
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ def _role_name(host: Amsflow, ref: Any) -> str:
     from ..config import ROLES
 
     text = str(ref or "").strip()
-    if text.isdigit() and 0 < int(text) <= len(ROLES):
+    if is_id(text) and 0 < int(text) <= len(ROLES):
         return ROLES[int(text) - 1]
     for role in ROLES:
         if role.casefold() == text.casefold():
@@ -87,7 +88,8 @@ def role_id(role: str) -> int:
 
 def _project(s: Session, ref: Any) -> Project:
     text = str(ref or "").strip()
-    stmt = select(Project).where(Project.id == int(text)) if text.isdigit() else \
+    numeric = text.isascii() and text.isdigit()
+    stmt = select(Project).where(Project.id == as_id(text)) if numeric else \
         select(Project).where(Project.key == text.upper())
     found = s.scalar(stmt)
     if found is None:
@@ -98,9 +100,10 @@ def _project(s: Session, ref: Any) -> Project:
 
 def build_share(host: Amsflow, s: Session, share_cls: type, share_type: str, *,
                 group: str | None = None, project: Any = None, role: Any = None,
-                username: str | None = None) -> Any:
+                username: str | None = None, actor: User | None = None) -> Any:
     """A new (unsaved) ``share_cls`` row of ``share_type``, its target looked up;
-    an unknown type, group, project, role or user is an InvalidInput."""
+    an unknown type, group, project, role or user is an InvalidInput, and so is a
+    project ``actor`` may not browse (it answers as an unknown one)."""
     share_type = {"loggedin": "authenticated"}.get(share_type, share_type)
     if share_type not in SHARE_TYPES:
         raise InvalidInput(_("Ukjent delingstype: %(name)r.", name=share_type),
@@ -114,6 +117,9 @@ def build_share(host: Amsflow, s: Session, share_cls: type, share_type: str, *,
         share.group_id = found.id
     elif share_type in ("project", "projectRole"):
         proj = _project(s, project)
+        if actor is not None and not perms.allowed(host, s, actor, "browse", proj.id):
+            raise InvalidInput(_("Prosjektet %(name)r finnes ikke.", name=str(project)),
+                               {"projectId": _("ukjent prosjekt")})
         share.project_id = proj.id
         if share_type == "projectRole":
             share.role = _role_name(host, role)
@@ -137,13 +143,40 @@ def add_share(host: Amsflow, s: Session, actor: User, f: SavedFilter, share_type
     """Share ``f`` (owner only). Duplicates are returned, not added twice."""
     require_edit(host, actor, f)
     share = build_share(host, s, FilterShare, share_type, group=group, project=project,
-                        role=role, username=username)
+                        role=role, username=username, actor=actor)
     for existing in f.shares:
         if same_share(existing, share):
             return existing
     f.shares.append(share)
     s.flush()
     return share
+
+
+def _name(value: Any, *keys: str) -> Any:
+    """A Jira reference (``{"name": ...}``, ``{"id": ...}``) or the bare value."""
+    if isinstance(value, dict):
+        return next((value[k] for k in keys if value.get(k) not in (None, "")), None)
+    return value
+
+
+def add_jira_shares(host: Amsflow, s: Session, actor: User, f: SavedFilter,
+                    permissions: Any) -> None:
+    """Jira's ``sharePermissions`` of a filter body: ``[{"type": "group", "group":
+    {"name": ...}}, {"type": "project", "project": {"id": ...}, "role": {"id": ...}},
+    {"type": "loggedin"}, {"type": "user", "user": {"name": ...}}]``."""
+    if permissions is None:
+        return
+    if not isinstance(permissions, list) or not all(isinstance(p, dict) for p in permissions):
+        raise InvalidInput(errors={"sharePermissions": _("må være en liste av delinger")})
+    for item in permissions:
+        kind = str(item.get("type", ""))
+        role = _name(item.get("role"), "id", "name")
+        if kind == "project" and role is not None:
+            kind = "projectRole"
+        add_share(host, s, actor, f, kind,
+                  group=_name(item.get("group"), "name", "groupname"),
+                  project=_name(item.get("project"), "id", "key"), role=role,
+                  username=_name(item.get("user"), "name", "key", "accountId"))
 
 
 def remove_share(host: Amsflow, s: Session, actor: User, f: SavedFilter, share_id: int) -> None:

@@ -25,7 +25,7 @@ class Literal:
     def is_number(self) -> bool:
         """True for an unquoted integer, which Jira reads as a number or an id."""
         text = self.value[1:] if self.value.startswith("-") else self.value
-        return not self.quoted and text.isdigit()
+        return not self.quoted and text.isascii() and text.isdigit()
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,9 @@ from .parser import parse
 from .projection import SYSTEM_COLUMNS, settle
 from .projection import slots as search_slots
 from .system_fields import system_handler
+from .timeout import bounded, pg_timeout_setting
 
+MAX_OFFSET = 2**31 - 1
 DEFAULT_ORDER = (Issue.created.desc(), Issue.id.desc())
 
 
@@ -254,6 +256,9 @@ def _browse_filter(host: Any, session: Session, user: User | None) -> Any:
     return browse_clause(host, session, user)
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def _refuse_nul(node: Any) -> None:
     """No text in a query may hold a NUL character: PostgreSQL refuses it in any text
     value, so it would fail the search instead of telling the user."""
@@ -265,8 +270,11 @@ def _refuse_nul(node: Any) -> None:
         for item in node:
             _refuse_nul(item)
     elif is_dataclass(node):
-        for part in fields(node):
-            _refuse_nul(getattr(node, part.name))
+        names = _FIELD_NAMES.get(type(node))
+        if names is None:  # ``fields()`` per node was most of a 1,000-value list's compile
+            names = _FIELD_NAMES[type(node)] = tuple(f.name for f in fields(node))
+        for name in names:
+            _refuse_nul(getattr(node, name))
 
 
 def compile_search(host: Any, query: ast.Query, user: User | None,
@@ -326,7 +334,8 @@ def tune(session: Session) -> None:
     Custom plans always: psycopg prepares a statement on its fifth run, and from the
     eleventh PostgreSQL may run a generic plan made without the values (the LIMIT, the
     searched status), which for ``status WAS`` sorted every match (20 -> 470 ms).
-    Set once per transaction.
+    ``statement_timeout``: the search time limit (``core.jql.timeout``) for the rest of
+    the transaction. Set once per transaction.
     """
     if session.get_bind().dialect.name != "postgresql":
         return
@@ -334,14 +343,17 @@ def tune(session: Session) -> None:
     if transaction is None or session.info.get("jql_tuned") is not transaction:
         session.execute(text("SELECT set_config('jit', 'off', true), "
                              "set_config('random_page_cost', '1.1', true), "
-                             "set_config('plan_cache_mode', 'force_custom_plan', true)"))
+                             "set_config('plan_cache_mode', 'force_custom_plan', true), "
+                             "set_config('statement_timeout', :ms, true)"),
+                        {"ms": pg_timeout_setting()})
         session.info["jql_tuned"] = session.get_transaction()
 
 
 def count(session: Session, compiled: Compiled) -> int:
     """The total number of matching issues."""
     tune(session)
-    return int(session.scalar(compiled.count()) or 0)
+    with bounded(session):
+        return int(session.scalar(compiled.count()) or 0)
 
 
 def page(session: Session, compiled: Compiled, start_at: int = 0,
@@ -349,7 +361,8 @@ def page(session: Session, compiled: Compiled, start_at: int = 0,
     """One page: the ids first (index-only where possible), then those issues with
     their field values in one more query (``Issue.values`` loads by selectin)."""
     tune(session)
-    ids = list(session.scalars(compiled.ids().offset(start_at).limit(max_results)))
+    with bounded(session):
+        ids = list(session.scalars(compiled.ids().offset(start_at).limit(max_results)))
     if not ids:
         return []
     rows = {i.id: i for i in session.scalars(select(Issue).where(Issue.id.in_(ids))).unique()}
@@ -361,6 +374,8 @@ def search(host: Any, session: Session, jql: str | ast.Query, user: User | None,
     """One page of issues matching ``jql`` that ``user`` may see, and the total count."""
     if start_at < 0 or max_results < 0:
         raise JqlError("startAt and maxResults must not be negative.")
-    query = parse(jql) if isinstance(jql, str) else jql
+    query = jql if isinstance(jql, ast.Query) else parse(jql, host.jql_limits)
     compiled = compile_search(host, query, user, session)
-    return page(session, compiled, start_at, max_results), count(session, compiled)
+    # An offset past every possible row is an empty page (the databases refuse > 2^63).
+    rows = page(session, compiled, start_at, max_results) if start_at <= MAX_OFFSET else []
+    return rows, count(session, compiled)

@@ -36,6 +36,8 @@ class Context:
     slots: dict[str, Any] | None = None
     # ``Issue.id IN (ids)`` clauses by id(): their id list, for a count without a join
     id_lists: dict[int, Any] = field(default_factory=dict)
+    # lookups a handler repeats within one query (project ids by key ...)
+    cache: dict[str, Any] = field(default_factory=dict)
 
     def id_list(self, ids: Any) -> Any:
         """``Issue.id IN (ids)``, remembered as an id list of distinct existing issues."""
@@ -75,6 +77,18 @@ def text_of(value: Any) -> str:
 
 def is_subquery(value: Any) -> bool:
     return isinstance(value, Select)
+
+
+def in_subquery(column: Any, subquery: Select, field: str) -> Any:
+    """``column IN (subquery)`` when both hold the same kind of value; a function that
+    lists orders (``watchedIssues()``) used on a text field is a query error, not SQL
+    PostgreSQL refuses (``character varying = integer``)."""
+    wanted = column.type._type_affinity
+    given = subquery.selected_columns[0].type._type_affinity
+    if wanted is not given:
+        raise JqlError(f"The function gives values of another kind than the field '{field}' "
+                       "holds.")
+    return column.in_(subquery)
 
 
 def date_of(value: Any, now: datetime, field: str) -> DateValue:

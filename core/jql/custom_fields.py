@@ -14,7 +14,7 @@ from sqlalchemy.sql.visitors import replacement_traverse
 
 from ..fields import FieldDef, FieldValueError
 from ..models import FieldValue, Issue, User
-from .context import EMPTY, Context, date_of, is_subquery, text_of
+from .context import EMPTY, Context, date_of, in_subquery, is_subquery, text_of
 from .errors import JqlError, unknown_value
 from .fulltext import like_all, words
 from .handlers import EQUALITY, ORDERED, DateField, ScalarField
@@ -64,9 +64,12 @@ class CustomMixin:
 
     def parsed(self, value: Any) -> Any:
         try:
-            return self.fdef.parse(text_of(value), strict=False)
+            parsed = self.fdef.parse(text_of(value), strict=False)
         except FieldValueError:
-            raise unknown_value(text_of(value), self.label) from None  # type: ignore[attr-defined]
+            parsed = None
+        if parsed is None:  # junk, or "" (no value; EMPTY is how JQL asks for that)
+            raise unknown_value(text_of(value), self.label)  # type: ignore[attr-defined]
+        return parsed
 
 
 class CustomText(CustomMixin, ScalarField):
@@ -88,7 +91,7 @@ class CustomText(CustomMixin, ScalarField):
 
     def any_of(self, ctx: Context, values: list[Any]) -> Any:
         """``lower(value_str) IN (...)`` alone, served by ``ix_field_values_field_lower_str``."""
-        subqueries = [self.column.in_(v) for v in values if is_subquery(v)]
+        subqueries = [in_subquery(self.column, v, self.label) for v in values if is_subquery(v)]
         lowered: set[str] = set()
         for value in values:
             if is_subquery(value):

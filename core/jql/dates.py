@@ -50,9 +50,12 @@ def parse_date(text: str, now: datetime) -> DateValue | None:
 
     Returns None when the text is no date, so callers can word the error.
     """
-    offset = parse_relative(text)
-    if offset is not None:
-        return DateValue(now + offset)
+    try:
+        offset = parse_relative(text)
+        if offset is not None:
+            return DateValue(now + offset)
+    except OverflowError:  # "-99999999d": beyond the calendar, so no date
+        return None
     stripped = text.strip()
     for fmt in _FORMATS:
         try:

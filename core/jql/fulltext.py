@@ -33,10 +33,11 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from ..models import Comment, FieldValue, Issue
+from .limits import check_words, current_limits
 from .projection import install as install_projection
 
 _WORD = re.compile(r"[^\W_]+")
@@ -90,6 +91,9 @@ _SQLITE_DDL = [
 _PG_CONFIGS = ("simple", "norwegian")
 _PG_COLUMNS = {"summary": ("issues", "summary"), "description": ("issues", "description"),
                "body": ("comments", "body")}
+# One alias of ``issues`` for every text subquery: an ORM ``aliased(Issue)`` per term
+# cost 2-4 ms each to adapt its columns, growing with the query (4 s for 1,000 terms).
+_TEXT_HIT = Issue.__table__.alias("text_hit")
 _ISSUES_FTS = table("issues_fts", column("rowid"))
 _COMMENTS_FTS = table("comments_fts", column("rowid"))
 _VALUES_FTS = table("field_values_fts", column("rowid"))
@@ -131,8 +135,13 @@ def installed(session: Session) -> bool:
 
 
 def words(query: str) -> list[str]:
-    """The words of a search text, lower-cased; punctuation and ``*`` are dropped."""
-    return [w.lower() for w in _WORD.findall(query)]
+    """The words of a search text, lower-cased; punctuation and ``*`` are dropped.
+
+    More than ``limits.jql_max_words`` is refused: PostgreSQL nests its tsquery one
+    level per word, and 20,000 words overflowed its stack."""
+    found = [w.lower() for w in _WORD.findall(query)]
+    check_words(len(found), current_limits())
+    return found
 
 
 def _fts5_query(columns: list[str], terms: list[str]) -> str:
@@ -146,9 +155,22 @@ def _regconfig(name: str) -> Any:
     return literal_column(f"'{name}'::regconfig")
 
 
+_DOCS: dict[int, tuple[Any, dict[str, Any]]] = {}
+
+
+def _pg_docs(column: Any) -> dict[str, Any]:
+    """A column's ``to_tsvector`` expressions, built once: they do not depend on the
+    words, and building them per term was most of a long query's compile time."""
+    kept = _DOCS.get(id(column))
+    if kept is None or kept[0] is not column:
+        kept = (column, {c: func.to_tsvector(_regconfig(c), func.coalesce(
+            column, literal_column("''"))) for c in _PG_CONFIGS})
+        _DOCS[id(column)] = kept
+    return kept[1]
+
+
 def _pg_match(column: Any, terms: list[str], raw: str) -> Any:
-    doc = {c: func.to_tsvector(_regconfig(c), func.coalesce(column, literal_column("''")))
-           for c in _PG_CONFIGS}
+    doc = _pg_docs(column)
     prefix = func.to_tsquery(_regconfig("simple"), literal(" & ".join(f"{t}:*" for t in terms)))
     stemmed = func.plainto_tsquery(_regconfig("norwegian"), literal(raw))
     return or_(doc["simple"].bool_op("@@")(prefix), doc["norwegian"].bool_op("@@")(stemmed))
@@ -188,9 +210,8 @@ def issue_text(session: Session, columns: list[str], query: str) -> Any:
     # An id list from the GIN indexes, not a per-row filter: else a page ordered by
     # ``created`` may walk that index and run ``to_tsvector`` on every row it meets.
     # ``OFFSET 0`` keeps PostgreSQL from pulling the subquery up into that walk.
-    hit = aliased(Issue)
-    return Issue.id.in_(select(hit.id).where(
-        or_(*(_pg_match(getattr(hit, c), terms, query) for c in columns))).offset(0))
+    return Issue.id.in_(select(_TEXT_HIT.c.id).where(
+        or_(*(_pg_match(_TEXT_HIT.c[c], terms, query) for c in columns))).offset(0))
 
 
 def issue_text_ids(session: Session, columns: list[str], query: str) -> Select:

@@ -64,7 +64,7 @@ def _period(period: str, end: bool) -> JqlFunction:
     def bound(ctx: FunctionContext, increment: str | None = None) -> datetime:
         try:
             return period_bound(period, end, ctx.now, increment)
-        except ValueError:
+        except (ValueError, OverflowError):
             name = ("endOf" if end else "startOf") + period.capitalize()
             raise ValueError(f"Function '{name}' got an invalid increment '{increment}'; "
                              "use for example '-1', '+2d' or '-1w'.") from None
@@ -79,7 +79,16 @@ def _watched_issues(ctx: FunctionContext) -> Any:
 
 
 def _linked_issues(ctx: FunctionContext, key: str, link_type: str | None = None) -> Any:
-    issue_id = ctx.session.scalar(select(Issue.id).where(Issue.key == key.strip().upper()))
+    """Orders linked to ``key``. An order the searcher may not browse answers exactly
+    as a missing one, and only browsable linked orders are listed."""
+    stmt = select(Issue.id).where(Issue.key == key.strip().upper())
+    visible = None
+    if ctx.user is not None:
+        from ..permissions import browse_clause
+
+        visible = browse_clause(ctx.host, ctx.session, ctx.user)
+        stmt = stmt.where(visible)
+    issue_id = ctx.session.scalar(stmt)
     if issue_id is None:
         raise ValueError(f"Issue '{key}' could not be found in function 'linkedIssues'.")
     outward = select(IssueLink.inward_id).where(IssueLink.outward_id == issue_id)
@@ -87,7 +96,8 @@ def _linked_issues(ctx: FunctionContext, key: str, link_type: str | None = None)
     if link_type:
         outward = outward.where(IssueLink.link_type == link_type)
         inward = inward.where(IssueLink.link_type == link_type)
-    return select(Issue.id).where(or_(Issue.id.in_(outward), Issue.id.in_(inward)))
+    linked = select(Issue.id).where(or_(Issue.id.in_(outward), Issue.id.in_(inward)))
+    return linked if visible is None else linked.where(visible)
 
 
 BUILTINS: dict[str, JqlFunction] = {

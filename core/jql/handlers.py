@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import and_, false, not_, or_
 
 from . import ast
-from .context import EMPTY, Context, date_of, is_subquery, text_of
+from .context import EMPTY, Context, date_of, in_subquery, is_subquery, text_of
 from .errors import JqlError, bad_operator
 
 EQUALITY = frozenset({"=", "!=", "in", "not in", "is", "is not"})
@@ -76,7 +76,7 @@ class ScalarField(FieldHandler):
 
     def equals(self, ctx: Context, value: Any) -> Any:
         if is_subquery(value):
-            return self.column.in_(value)
+            return in_subquery(self.column, value, self.label)
         return self.column == self.convert(ctx, value)
 
     def any_of(self, ctx: Context, values: list[Any]) -> Any:

@@ -15,6 +15,7 @@ from lark.exceptions import UnexpectedInput, VisitError
 
 from . import ast
 from .errors import JqlError, syntax_error
+from .limits import JqlLimits, check_text, check_tree, current_limits
 from .syntax_errors import translate
 
 _ESCAPES = {'"': '"', "'": "'", "t": "\t", "n": "\n", "r": "\r", "\\": "\\", " ": " "}
@@ -34,16 +35,21 @@ def _lark() -> Lark:
     )
 
 
-def parse(text: str) -> ast.Query:
+def parse(text: str, limits: JqlLimits | None = None) -> ast.Query:
     """Parse ``text``; an empty or blank query matches all issues in the default order.
 
     Raises JqlError, with Jira's wording and the 1-based position, on any
-    syntax problem.
+    syntax problem, and on a query over ``limits`` (default: the app's).
     """
+    if not isinstance(text, str):
+        raise JqlError("The JQL query must be a string.")
     if not text or not text.strip():
         return ast.Query()
+    limits = limits or current_limits()
+    check_text(text, limits)
     try:
         tree = _lark().parse(text)
+        check_tree(tree, limits)
         return _ToAst().transform(tree)
     except UnexpectedInput as error:
         raise translate(error, text) from None

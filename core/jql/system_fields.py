@@ -14,7 +14,8 @@ from .errors import JqlError, bad_operator, unknown_value
 from .fulltext import comment_text, comment_text_ids, issue_text, issue_text_ids, value_text_ids
 from .handlers import EQUALITY, ORDERED, TEXT, DateField, FieldHandler, ScalarField
 
-_KEY = re.compile(r"^([A-Za-z][A-Za-z0-9]*)-(\d+)$")
+_KEY = re.compile(r"^([A-Za-z][A-Za-z0-9]*)-(\d+)$", re.ASCII)
+INT_MAX = 2**31 - 1  # the id and number columns: a larger number matches nothing
 _CATEGORIES = {"new": "new", "to do": "new", "å gjøre": "new", "ny": "new",
                "indeterminate": "indeterminate", "in progress": "indeterminate",
                "pågår": "indeterminate", "under arbeid": "indeterminate",
@@ -36,7 +37,7 @@ class LookupField(ScalarField):
         text = text_of(value).strip()
         found = [r for r in cache[self.model]
                  if any(str(getattr(r, n)).casefold() == text.casefold() for n in self.names)]
-        if not found and text.isdigit():
+        if not found and text.isascii() and text.isdigit():
             found = [r for r in cache[self.model] if r.id == int(text)]
         if not found:
             raise unknown_value(text, self.label)
@@ -87,10 +88,13 @@ class UserField(ScalarField):
         if isinstance(value, User):
             return [value]
         text = text_of(value).strip()
-        stmt = select(User).where(or_(User.username == text, User.email == text,
-                                      User.display_name == text,
-                                      func.lower(User.username) == text.lower()))
-        found = list(ctx.session.scalars(stmt))
+        cache = ctx.cache.setdefault("users", {})  # a query names the same people often
+        if text not in cache:
+            stmt = select(User).where(or_(User.username == text, User.email == text,
+                                          User.display_name == text,
+                                          func.lower(User.username) == text.lower()))
+            cache[text] = list(ctx.session.scalars(stmt))
+        found = cache[text]
         if not found:
             raise unknown_value(text, self.label)
         return found
@@ -183,11 +187,17 @@ class KeyField(ScalarField):
     def __init__(self, label: str) -> None:
         super().__init__(label, Issue.key, ORDERED - {"is", "is not"})
 
+    def _project(self, ctx: Context, key: str) -> int | None:
+        """A project's id by key, looked up once per query (``key in`` lists repeat it)."""
+        cache = ctx.cache.setdefault("project_ids", {})
+        if key not in cache:
+            cache[key] = ctx.session.scalar(select(Project.id).where(Project.key == key))
+        return cache[key]
+
     def _split(self, ctx: Context, value: Any) -> tuple[int, int]:
         text = text_of(value).strip()
         match = _KEY.match(text)
-        project = ctx.session.scalar(select(Project.id).where(
-            Project.key == match.group(1).upper())) if match else None
+        project = self._project(ctx, match.group(1).upper()) if match else None
         if project is None:
             raise JqlError(f"An issue with key '{text}' does not exist for field '{self.label}'.")
         return project, int(match.group(2))
@@ -196,15 +206,39 @@ class KeyField(ScalarField):
         if is_subquery(value):
             return Issue.id.in_(value)
         text = text_of(value).strip()
-        if text.isdigit():
-            return Issue.id == int(text)
+        if text.isascii() and text.isdigit():
+            return Issue.id == int(text) if int(text) <= INT_MAX else false()
         project, number = self._split(ctx, value)
+        if number > INT_MAX:
+            return false()
         return (Issue.project_id == project) & (Issue.number == number)
+
+    def any_of(self, ctx: Context, values: list[Any]) -> Any:
+        """Keys by project as ``number IN (...)``, ids as one ``id IN``: a flat, short
+        expression however long the list (SQLite refuses an OR tree 1,000 deep)."""
+        ids: list[int] = []
+        numbers: dict[int, list[int]] = {}
+        rest: list[Any] = []
+        for value in values:
+            text = text_of(value).strip() if not is_subquery(value) else ""
+            if text.isascii() and text.isdigit():
+                ids.extend([int(text)] if int(text) <= INT_MAX else [])
+            elif text:
+                project, number = self._split(ctx, value)
+                if number <= INT_MAX:
+                    numbers.setdefault(project, []).append(number)
+            else:
+                rest.append(self.equals(ctx, value))
+        parts = [Issue.id.in_(ids)] if ids else []
+        parts += [(Issue.project_id == p) & Issue.number.in_(n) for p, n in numbers.items()]
+        return or_(*parts, *rest) if parts or rest else false()
 
     def compare(self, ctx: Context, op: str, value: Any) -> Any:
         if is_subquery(value):
             raise bad_operator(op.upper(), self.label)
         project, number = self._split(ctx, value)
+        if number > INT_MAX:  # beyond every order: all of the project are below it
+            return (Issue.project_id == project) if op in ("<", "<=") else false()
         return (Issue.project_id == project) & super_compare(op, Issue.number, number)
 
     def empty(self) -> Any:

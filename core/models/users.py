@@ -79,11 +79,25 @@ class ProjectRoleMember(Base):
 
 
 class LoginAttempt(Base):
-    """Failed logins, kept to throttle guessing per username and per address."""
+    """Logins by password, failed and (``ok``) successful, kept to throttle guessing
+    per username and per client address (``core.throttle``)."""
 
     __tablename__ = "login_attempts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(100), index=True)
-    remote_addr: Mapped[str] = mapped_column(String(64), default="")
+    remote_addr: Mapped[str] = mapped_column(String(64), default="", index=True)
     created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    ok: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+
+
+class UserSession(Base):
+    """A signed-in browser: the cookie holds only ``sid``. Logout deletes the row and a
+    password change all of the user's rows, so a copied cookie stops working at once."""
+
+    __tablename__ = "user_sessions"
+
+    sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         index=True)
+    created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -22,6 +22,7 @@ from .. import permissions as perms
 from ..i18n import _
 from ..models import Attachment, Issue, User
 from .errors import Forbidden, NotFound, TooLarge
+from .ids import as_id, is_id
 
 if TYPE_CHECKING:
     from ..host import Amsflow
@@ -115,7 +116,7 @@ def get_attachment(host: Amsflow, session: Session, user: User | None,
                    attachment_id: int | str) -> Attachment:
     """An attachment on an order the user can see; otherwise 404."""
     text = str(attachment_id)
-    att = session.get(Attachment, int(text)) if text.isdigit() else None
+    att = session.get(Attachment, as_id(text)) if is_id(text) else None
     if att is None:
         raise NotFound(_("Vedlegget '%(id)s' finnes ikke.", id=attachment_id))
     issue = session.get(Issue, att.issue_id)

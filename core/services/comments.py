@@ -16,6 +16,7 @@ from .. import permissions as perms
 from ..i18n import _
 from ..models import Comment, Issue, User
 from .errors import Forbidden, InvalidInput, NotFound
+from .ids import as_id, is_id
 
 if TYPE_CHECKING:
     from ..host import Amsflow
@@ -43,7 +44,7 @@ def list_comments(session: Session, issue: Issue) -> list[Comment]:
 
 def get_comment(session: Session, issue: Issue, comment_id: int | str) -> Comment:
     text = str(comment_id)
-    comment = session.get(Comment, int(text)) if text.isdigit() else None
+    comment = session.get(Comment, as_id(text)) if is_id(text) else None
     if comment is None or comment.issue_id != issue.id:
         raise NotFound(_("Kommentaren '%(id)s' finnes ikke.", id=comment_id))
     return comment

@@ -16,8 +16,10 @@ from ..fields import FieldDef, FieldValueError
 from ..i18n import _
 from ..models import FieldValue, Issue, Project, User
 from ..notify import remember_watched, watched_column
+from .comments import MAX_BODY
 from .errors import InvalidInput, NotFound
 from .history import HistoryItem, record
+from .ids import as_id
 
 if TYPE_CHECKING:
     from ..host import Amsflow
@@ -119,7 +121,7 @@ def get_issue(host: Amsflow, session: Session, user: User | None, key_or_id: str
     options = ONE_ISSUE if with_values else (*ONE_ISSUE, lazyload(Issue.values))
     columns = [Issue, watched_column(Issue.id)] + ([] if roles is None else [roles])
     stmt = select(*columns).options(*options).where(
-        Issue.id == int(text) if text.isdigit() else Issue.key == text.upper())
+        Issue.id == as_id(text) if text.isascii() and text.isdigit() else Issue.key == text.upper())
     row = session.execute(stmt).unique().one_or_none()
     issue = row[0] if row is not None else None
     if issue is not None:
@@ -190,6 +192,9 @@ def _apply_one(host: Amsflow, session: Session, user: User | None, issue: Issue,
             raise InvalidInput(errors={name: _("Emne må fylles ut.")})
         if name == "summary" and len(text) > 255:
             raise InvalidInput(errors={name: _("Emne kan ha høyst 255 tegn.")})
+        if name == "description" and len(text) > MAX_BODY:  # the same bound as a comment
+            raise InvalidInput(errors={name: _("Beskrivelsen kan ha høyst %(max)s tegn.",
+                                               max=MAX_BODY)})
         old = getattr(issue, name)
         setattr(issue, name, text)
         return [(name, None, old, None, text)]

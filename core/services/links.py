@@ -17,6 +17,7 @@ from .. import permissions as perms
 from ..i18n import _
 from ..models import Issue, IssueLink, User
 from .errors import InvalidInput, NotFound
+from .ids import as_id, is_id
 
 if TYPE_CHECKING:
     from ..host import Amsflow
@@ -78,7 +79,7 @@ def get_link(host: Amsflow, session: Session, user: User | None,
              link_id: int | str) -> IssueLink:
     """A link whose both ends the user can see; otherwise 404."""
     text = str(link_id)
-    link = session.get(IssueLink, int(text)) if text.isdigit() else None
+    link = session.get(IssueLink, as_id(text)) if is_id(text) else None
     if link is None or not (perms.can_browse(host, session, user, link.outward) and
                             perms.can_browse(host, session, user, link.inward)):
         raise NotFound(_("Koblingen '%(id)s' finnes ikke.", id=link_id))

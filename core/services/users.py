@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..auth import hash_password
+from ..auth import end_all_sessions, hash_password
 from ..config import ROLES
 from ..i18n import _
 from ..models import Group, Project, ProjectRoleMember, User
@@ -54,3 +54,11 @@ def grant_role(session: Session, project_key: str, role: str, user: User | None 
                                       user_id=user.id if user else None,
                                       group_id=group.id if group else None))
         session.flush()
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """A new password; every session of the user ends (a stolen cookie with it)."""
+    if len(password) < 8:
+        raise InvalidInput(errors={"password": _("Passordet må ha minst 8 tegn.")})
+    user.password_hash = hash_password(password)
+    end_all_sessions(session, user)

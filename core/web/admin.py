@@ -1,5 +1,5 @@
 """Administration pages: plugins, background jobs (failures with their error),
-users and their API tokens. Instance administrators only."""
+users and their API tokens, throttled logins. Instance administrators only."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from .. import throttle
 from ..models import ApiToken, JobRecord, User
 from ..services.errors import ServiceError
 from ..services.users import create_user
@@ -45,6 +46,13 @@ def admin_jobs() -> Any:
                      .order_by(JobRecord.created.desc()).limit(200)).all()
     return render_template("admin/jobs.html", jobs=jobs, status=status, counts=counts,
                            statuses=JOB_STATUSES)
+
+
+@bp.get("/admin/logins")
+@admin_required
+def admin_logins() -> Any:
+    """Accounts and client addresses whose logins are being slowed down now."""
+    return render_template("admin/logins.html", rows=throttle.throttled(host(), db()))
 
 
 def _users_page(values: dict[str, str], errors: dict[str, str], messages: list[str],

@@ -7,7 +7,7 @@ from typing import Any
 from flask import redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from ..auth import Throttled, verify_password
+from ..auth import Throttled, end_session, start_session, verify_password
 from . import bp
 from .common import db, host, safe_next, user
 
@@ -30,17 +30,21 @@ def login() -> Any:
         found = verify_password(host(), s, username, password, request.remote_addr or "")
     except Throttled as exc:
         s.rollback()
-        return render_template("login.html", username=username, next=target,
+        page = render_template("login.html", username=username, next=target,
                                error=exc.messages[0] if exc.messages else str(exc),
-                               throttled=True), 429
-    s.commit()  # keeps the failed-attempt count (or its reset on success)
+                               throttled=True)
+        return page, 429, {"Retry-After": str(exc.retry_after)}
     if found is None:
+        s.commit()  # keeps the failed attempt
         return render_template("login.html", username=username, next=target,
                                error=_("Wrong username or password.")), 401
     keep_locale = session.get("locale")
+    end_session(s, session.get("sid"))
+    sid = start_session(s, found)
+    s.commit()
     session.clear()
     session["user_id"] = found.id
-    session["pw"] = (found.password_hash or "")[-16:]
+    session["sid"] = sid
     if keep_locale:
         session["locale"] = keep_locale
     return redirect(safe_next(target, LANDING))
@@ -48,7 +52,11 @@ def login() -> Any:
 
 @bp.post("/logout")
 def logout() -> Any:
+    """Ends the session on the server too: the old cookie no longer signs anyone in."""
     keep_locale = session.get("locale")
+    s = db()
+    end_session(s, session.get("sid"))
+    s.commit()
     session.clear()
     if keep_locale:
         session["locale"] = keep_locale

@@ -30,6 +30,7 @@ def plugin_config_schema() -> Any:
 @hookimpl
 def register_models() -> None:
     from . import models  # noqa: F401 - the import adds the tables to Base
+    from .autoplan import models as autoplan_models  # noqa: F401
 
 
 @hookimpl
@@ -46,11 +47,20 @@ def startup(host: Any) -> None:
 
 
 @hookimpl
+def register_jobs(registry: Any) -> None:
+    from .autoplan import proposals
+
+    registry.job(proposals.JOB)(proposals.run)
+
+
+@hookimpl
 def register_blueprints(app: Any) -> list[Any]:
     from . import pages  # noqa: F401 - the availability pages join the blueprint
+    from .autoplan import api as autoplan_api  # noqa: F401 - fills the API route table
+    from .autoplan.web import bp as public
     from .web import bp
 
-    return [bp]
+    return [bp, public]
 
 
 @hookimpl
@@ -66,3 +76,14 @@ def register_gadgets(registry: Any) -> None:
 
     for gtype in TYPES:
         registry.gadget(gtype)
+
+
+@hookimpl
+def message_values(host: Any, session: Any, issue: Any, kind: str) -> dict[str, str] | None:
+    """A booking SMS or letter carries the customer's own link when the project turns
+    it on (``autoplan.selfservice.enabled``)."""
+    from .autoplan.links import enabled, link_for
+
+    if kind in ("booking", "letter") and enabled(host, issue.project.key):
+        return {"selfservice_link": link_for(host, session, issue)}
+    return None

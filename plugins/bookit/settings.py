@@ -37,6 +37,8 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 from core.fields import FieldDef
 from core.yamlsource import ConfigError, first_error
 
+from .autoplan.settings import AutoplanSchema
+
 if TYPE_CHECKING:
     from core.host import Amsflow
 
@@ -133,6 +135,8 @@ class ProjectSchema(_Strict):
     feed_statuses = fields.List(fields.String(), load_default=lambda: ["ready", "in_progress"])
     default_estimate = fields.Raw(load_default="1h")
     estimates = fields.Dict(keys=fields.String(), values=fields.Raw(), load_default=dict)
+    autoplan = fields.Nested(AutoplanSchema,
+                             load_default=lambda: AutoplanSchema().load({}))
 
     @validates_schema
     def _estimates(self, data: dict[str, Any], **_: Any) -> None:

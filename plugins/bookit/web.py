@@ -14,6 +14,7 @@ from core.web.common import host, login_required, user
 
 from . import availability as av
 from . import calendar as cal
+from .autoplan.web import autoplan_page
 from .settings import instance
 from .sidelist import DEFAULT_JQL
 
@@ -61,6 +62,7 @@ def calendar_page() -> Any:
                  "browse": url_for("web.issue", key="KEY"),
                  "navigator": url_for("filters_web.navigator")},
     }
+    page["autoplan"] = autoplan_page(h, start)
     return render_template("bookit/calendar.html", page=page)
 
 

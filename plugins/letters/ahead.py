@@ -12,10 +12,9 @@ print is exactly the same.
 from __future__ import annotations
 
 import logging
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -48,23 +47,32 @@ class Window:
 
 
 @dataclass
-class Prepared:
-    codes: dict[int, str] = field(default_factory=dict)
-    letters: dict[int, LetterData] = field(default_factory=dict)
-    pdfs: dict[int, bytes] = field(default_factory=dict)
-    errors: dict[int, LetterError] = field(default_factory=dict)
-    windows: dict[int, Window] = field(default_factory=dict)
-    tasks: dict[str, list[int]] = field(default_factory=dict)  # core bulk task -> order ids
-    task_of: dict[int, str] = field(default_factory=dict)
+class OrderAhead:
+    """What was prepared for one order: its window, and until its post-function takes
+    it the letter data it was rendered for with the PDF (or the render's error)."""
+
+    window: Window
+    letter: LetterData | None
+    code: str | None = None  # a reply code reserved for it, not written yet
+    pdf: bytes | None = None
+    error: LetterError | None = None
 
 
-_prepared: weakref.WeakKeyDictionary[Any, Prepared] = weakref.WeakKeyDictionary()
+@dataclass
+class AheadState:
+    """The render-ahead state of one app (``host.plugins.state``): per order what was
+    prepared, and the core bulk tasks' queues of orders in run order."""
+
+    orders: dict[int, OrderAhead] = field(default_factory=dict)
+    tasks: dict[str, list[int]] = field(default_factory=dict)  # task id -> order ids
+    task_of: dict[int, str] = field(default_factory=dict)  # order id -> its task
+
+    def reserved_codes(self) -> set[str]:
+        return {o.code for o in self.orders.values() if o.code is not None}
 
 
-def prepared(host: Amsflow) -> Prepared:
-    if host not in _prepared:
-        _prepared[host] = Prepared()
-    return _prepared[host]
+def prepared(host: Amsflow) -> AheadState:
+    return host.plugins.state(PLUGIN, AheadState)
 
 
 def _code_taken(host: Amsflow, session: Session, code: str) -> bool:
@@ -78,73 +86,80 @@ def _code_taken(host: Amsflow, session: Session, code: str) -> bool:
 
 def reserved_code(host: Amsflow, session: Session, issue_id: int) -> str | None:
     """The code reserved for this order, if nobody took it since (then it is dropped)."""
-    code = prepared(host).codes.pop(issue_id, None)
-    if code is not None and _code_taken(host, session, code):
+    order = prepared(host).orders.get(issue_id)
+    if order is None or order.code is None:
+        return None
+    code, order.code = order.code, None
+    if _code_taken(host, session, code):
         return None
     return code
 
 
 def prepare(host: Amsflow, session: Session, issues: Sequence[Issue], managed: bool) -> Window:
     """Reserve codes and render letters for one project's orders; writes nothing."""
-    ahead = prepared(host)
+    state = prepared(host)
     project = issues[0].project.key
-    reserved = set(ahead.codes.values())
-    letters: list[tuple[int, LetterData]] = []
+    reserved = state.reserved_codes()
+    window = Window(project, [], None, managed=managed)
+    planned: list[OrderAhead] = []
     for issue in issues:
         values = values_of(host, issue)
         if values.get("planned_start") is None or issue.assignee_id is None:
             continue  # the transition's validator refuses it
-        code = values.get("reply_code")
+        code, new_code = values.get("reply_code"), None
         if not code:
-            code = generate_reply_code(lambda c: c in reserved or _code_taken(host, session, c))
+            code = new_code = generate_reply_code(
+                lambda c: c in reserved or _code_taken(host, session, c))
             reserved.add(code)
-            ahead.codes[issue.id] = code
-        data = letter_data(host, issue, code)
-        ahead.letters[issue.id] = data
-        letters.append((issue.id, data))
-    window = Window(project, [i for i, _ in letters], None, managed=managed)
-    for issue_id in window.ids:
-        ahead.windows[issue_id] = window
-    if not letters:
+        order = OrderAhead(window, letter_data(host, issue, code), code=new_code)
+        state.orders[issue.id] = order
+        window.ids.append(issue.id)
+        planned.append(order)
+    if not planned:
         return window
     try:
         window.run = render_run(
-            [data for _, data in letters],
+            [order.letter for order in planned],
             sender_for(host, project),
             template_source(host, session, project),
             render_settings(host.plugins.plugin_settings(project, PLUGIN)),
         )
     except LetterError as exc:
         log.error("rendering letters ahead for %s failed: %s", project, exc)
-        for issue_id in window.ids:
-            ahead.errors[issue_id] = exc
+        for order in planned:
+            order.error = exc
         return window
-    for issue_id, item in zip(window.ids, window.run.letters, strict=True):
-        ahead.pdfs[issue_id] = item.pdf
+    for order, item in zip(planned, window.run.letters, strict=True):
+        order.pdf = item.pdf
     return window
 
 
 def take(host: Amsflow, issue_id: int, data: LetterData) -> bytes | None:
-    """The letter made ahead for exactly ``data`` (or its error), else None."""
-    ahead = prepared(host)
-    planned = ahead.letters.pop(issue_id, None)
-    pdf = ahead.pdfs.pop(issue_id, None)
-    error = ahead.errors.pop(issue_id, None)
-    if planned != data:
+    """The letter made ahead for exactly ``data`` (or its error), else None. Either
+    way the order's letter is used up; its window stays until ``forget``."""
+    order = prepared(host).orders.get(issue_id)
+    if order is None:
+        return None
+    letter, pdf, error = order.letter, order.pdf, order.error
+    order.letter = order.pdf = order.error = None
+    if letter != data:
         return None
     if error is not None:
         raise error
-    window = ahead.windows.get(issue_id)
-    if window is not None and pdf is not None:
-        window.taken.append(issue_id)
+    if pdf is not None:
+        order.window.taken.append(issue_id)
     return pdf
 
 
+def window_of(host: Amsflow, issue_id: int) -> Window | None:
+    order = prepared(host).orders.get(issue_id)
+    return order.window if order is not None else None
+
+
 def forget(host: Amsflow, issue_ids: Sequence[int]) -> None:
-    ahead = prepared(host)
+    orders = prepared(host).orders
     for issue_id in issue_ids:
-        for store in (ahead.codes, ahead.letters, ahead.pdfs, ahead.errors, ahead.windows):
-            store.pop(issue_id, None)
+        orders.pop(issue_id, None)
 
 
 def task_starting(host: Amsflow, task_id: str, issues: Sequence[Issue]) -> None:
@@ -157,22 +172,21 @@ def task_starting(host: Amsflow, task_id: str, issues: Sequence[Issue]) -> None:
     worker runs one task at a time; in process, an older task still running loses
     its letters made ahead and renders the rest one by one (still right, slower).
     """
-    for other in [t for t in prepared(host).tasks if t != task_id]:
+    state = prepared(host)
+    for other in [t for t in state.tasks if t != task_id]:
         task_finished(host, other)
-    queue = prepared(host).tasks.setdefault(task_id, [])
-    queue.extend(issue.id for issue in issues)
-    position = prepared(host).task_of
+    state.tasks.setdefault(task_id, []).extend(issue.id for issue in issues)
     for issue in issues:
-        position[issue.id] = task_id
+        state.task_of[issue.id] = task_id
 
 
 def task_finished(host: Amsflow, task_id: str) -> None:
     """Drop a finished core bulk task's queue and whatever was prepared but not taken."""
-    ahead = prepared(host)
-    ids = ahead.tasks.pop(task_id, [])
+    state = prepared(host)
+    ids = state.tasks.pop(task_id, [])
     for issue_id in ids:
-        if ahead.task_of.get(issue_id) == task_id:
-            del ahead.task_of[issue_id]
+        if state.task_of.get(issue_id) == task_id:
+            del state.task_of[issue_id]
     forget(host, ids)
 
 
@@ -185,11 +199,11 @@ def pending_in_core_bulk(
     ``status_id`` is the status the orders move from; the issue itself has already
     left it when its post-function runs.
     """
-    ahead = prepared(host)
-    task_id = ahead.task_of.get(issue.id)
+    state = prepared(host)
+    task_id = state.task_of.get(issue.id)
     if task_id is None:
         return []
-    queue = ahead.tasks.get(task_id, [])
+    queue = state.tasks.get(task_id, [])
     try:
         at = queue.index(issue.id)
     except ValueError:

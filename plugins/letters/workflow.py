@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
@@ -35,9 +35,6 @@ from .orders import (
 )
 from .output import combined_name, write_letters, write_print_file
 from .render import RenderedLetter, render_pdf
-
-if TYPE_CHECKING:
-    pass
 
 log = logging.getLogger(__name__)
 _WRITTEN = "letters_written_files"
@@ -117,7 +114,7 @@ def _letter_pdf(ctx: WorkflowContext, data: LetterData, window: int) -> bytes:
     pdf = ahead.take(host, issue.id, data)
     if pdf is not None:
         return pdf
-    if window > 1 and issue.id not in ahead.prepared(host).windows:
+    if window > 1 and ahead.window_of(host, issue.id) is None:
         from_id = host.catalog.status_ids[ctx.from_status]
         queued = ahead.pending_in_core_bulk(host, session, issue, from_id, window)
         if len(queued) > 1:
@@ -137,7 +134,7 @@ def _print_window_when_done(ctx: WorkflowContext, issue_id: int) -> None:
     """Once every letter of a window prepared for a core bulk task is used, write its
     print file (after commit, so a rolled-back chunk writes none)."""
     host = ctx.host
-    window = ahead.prepared(host).windows.get(issue_id)
+    window = ahead.window_of(host, issue_id)
     if window is None or window.managed or window.run is None:
         return
     if set(window.taken) != set(window.ids):

@@ -37,6 +37,14 @@ def issue_actions(host: Any, issue: Any, user: Any) -> list[Any]:
 
 
 @hookimpl
+def register_gadgets(registry: Any) -> None:
+    from .gadget import TYPES
+
+    for gtype in TYPES:
+        registry.gadget(gtype)
+
+
+@hookimpl
 def startup(host: Any) -> None:
     from .settings import settings
 

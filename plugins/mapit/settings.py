@@ -8,7 +8,7 @@ plugins:
     tile_attribution: '&copy; OpenStreetMap contributors'
     alert_statuses: [manual_followup, rejected_quant]           # orange marker with "!"
     cluster_above: 5000        # more points than this in view: clusters from the server
-    max_results: 50000         # most points in one page of the GeoJSON API
+    max_results: 100000        # most points in one page of the GeoJSON API
 ```
 The map is one for the instance (a planner sees both grid companies at once), so its
 settings are not per project; a project enables the plugin to put its orders on it.
@@ -39,7 +39,7 @@ class MapitSettings(Schema):
     alert_statuses = fields.List(fields.String(),
                                  load_default=lambda: ["manual_followup", "rejected_quant"])
     cluster_above = fields.Integer(load_default=5000, validate=validate.Range(min=1))
-    max_results = fields.Integer(load_default=50000, validate=validate.Range(min=1,
+    max_results = fields.Integer(load_default=100000, validate=validate.Range(min=1,
                                                                              max=200000))
     center = fields.List(fields.Float(), load_default=lambda: [64.5, 12.0],
                          validate=validate.Length(equal=2))

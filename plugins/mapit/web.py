@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
@@ -68,7 +69,10 @@ def map_page() -> Any:
         layers.insert(0, {"id": None, "name": _("Søk: %(jql)s", jql=jql or _("alle ordrer")),
                           "jql": jql, "on": True})
     focus = (request.args.get("focus") or "").strip().upper() or None
+    calendar = _calendar_url()
+    calendar_args = {k: request.args[k] for k in ("date", "view") if request.args.get(k)}
     page = {
+        "split": bool(calendar) and request.args.get("split") == "1",
         "layers": layers, "legend": geo.legend(h), "focus": focus,
         "tiles": {"url": conf["tile_url"], "attribution": conf["tile_attribution"]},
         "center": conf["center"], "zoom": conf["zoom"],
@@ -77,8 +81,12 @@ def map_page() -> Any:
                  "browse": url_for("web.issue", key="KEY"),
                  "navigator": url_for("filters_web.navigator"),
                  "bulk": url_for("bulk_web.orders"),
-                 "calendar": _calendar_url(),
-                 "atlas": url_for("web.vendor_file", filename="world-atlas/countries-50m.json")},
+                 "calendar": calendar,
+                 "atlas": url_for("web.vendor_file", filename="world-atlas/countries-110m.json"),
+                 "atlasDetail": url_for("web.vendor_file",
+                                        filename="world-atlas/countries-50m.json")},
         "maxResults": conf["max_results"],
+        # The split view's calendar: the day and view asked for pass through.
+        "calendarFrame": f"{calendar}?{urlencode(calendar_args)}" if calendar else None,
     }
     return render_template("mapit/map.html", page=page)

@@ -61,23 +61,28 @@ def apply_batch(host: Amsflow, session: Session, user: User,
 
 def apply_one(host: Amsflow, session: Session, user: User,
               action: dict[str, Any]) -> dict[str, Any]:
-    client_id = action["clientId"]
-    done = _ledger(session, user, client_id)
-    if done is not None:
-        return _answer(client_id, action, done.status_code, json.loads(done.result), True)
+    replay = _replayed(session, user, action)
+    if replay is not None:
+        return replay
     try:
         outcome = run(host, session, lambda: _apply(host, session, user, action))
-    except OrderChanged as exc:
-        outcome = _keep_conflict(host, session, user, action, exc)
-    except Conflict as exc:
-        done = _ledger(session, user, client_id)
-        if done is not None:  # the same action, sent twice at once: the other one won
-            return _answer(client_id, action, done.status_code, json.loads(done.result),
-                           True)
-        outcome = _keep_conflict(host, session, user, action, exc)
+    except Conflict as exc:  # the order changed, or the same action ran at once
+        outcome = _replayed(session, user, action) or _keep_conflict(host, session, user,
+                                                                     action, exc)
     except ServiceError as exc:
         outcome = Outcome(exc.status, exc.to_json())
-    return _answer(client_id, action, outcome.status, outcome.body, False)
+    if isinstance(outcome, dict):
+        return outcome
+    return _answer(action["clientId"], action, outcome.status, outcome.body, False)
+
+
+def _replayed(session: Session, user: User, action: dict[str, Any]) -> dict[str, Any] | None:
+    """The answer of this action applied by another request meanwhile (the same batch
+    sent twice at once: the other one won), if it was."""
+    done = _ledger(session, user, action["clientId"])
+    if done is None:
+        return None
+    return _answer(action["clientId"], action, done.status_code, json.loads(done.result), True)
 
 
 def _answer(client_id: str, action: dict[str, Any], status: int, body: dict[str, Any],
@@ -107,7 +112,7 @@ def _record(host: Amsflow, session: Session, user: User, action: dict[str, Any],
 
 
 def _keep_conflict(host: Amsflow, session: Session, user: User, action: dict[str, Any],
-                   exc: ServiceError) -> Outcome:
+                   exc: ServiceError) -> Outcome | dict[str, Any]:
     """Record the refused input (for a planner) and answer 409."""
     body = exc.to_json()
 
@@ -115,7 +120,13 @@ def _keep_conflict(host: Amsflow, session: Session, user: User, action: dict[str
         issue = session.scalar(select(Issue).where(Issue.key == str(action["issue"]).upper()))
         _record(host, session, user, action, issue, CONFLICT, 409, body)
 
-    run(host, session, keep)
+    try:
+        run(host, session, keep)
+    except Conflict:  # the same client id was recorded meanwhile
+        replay = _replayed(session, user, action)
+        if replay is None:
+            raise
+        return replay
     return Outcome(409, body)
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session, joinedload, lazyload
 
 from core import permissions as perms
 from core.fields import OSLO
@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     from core.host import Amsflow
 
 PLUGIN = "mobile"
+# The phone needs neither the assignee (the caller) nor the reporter; field values
+# come in one query for all orders (``load_values``).
+MINE = (lazyload(Issue.values), lazyload(Issue.reporter), lazyload(Issue.assignee))
 OVERLAP = timedelta(seconds=60)  # a transaction in flight when a cursor was cut
 
 
@@ -52,30 +55,19 @@ def my_orders(host: Amsflow, session: Session, user: User) -> list[Issue]:
     if not wanted:
         return []
     all_statuses = set().union(*wanted.values())
-    stmt = select(Issue).options(lazyload(Issue.values), lazyload(Issue.reporter)).where(
+    stmt = select(Issue).options(*MINE).where(
         perms.browse_clause(host, session, user), Issue.assignee_id == user.id,
         Issue.project_id.in_(list(wanted)), Issue.status_id.in_(list(all_statuses)))
     found = [i for i in session.scalars(stmt).unique() if i.status_id in wanted[i.project_id]]
     load_values(session, found)
-    now = host.now()
-    return sorted((i for i in found if _within(host, i, now)), key=lambda i: _order_key(host, i))
-
-
-def _planned(host: Amsflow, issue: Issue) -> datetime | None:
-    return values_of(host, issue).get("planned_start")
-
-
-def _within(host: Amsflow, issue: Issue, now: datetime) -> bool:
-    start = _planned(host, issue)
-    ahead = settings(host, issue.project.key)["days_ahead"]
-    return start is None or start.astimezone(OSLO).date() <= (now + timedelta(days=ahead)) \
-        .astimezone(OSLO).date()
-
-
-def _order_key(host: Amsflow, issue: Issue) -> tuple[Any, ...]:
-    start = _planned(host, issue)
-    return (start is None, start.timestamp() if start else 0.0, issue.project_id,
-            issue.number)
+    starts = {i.id: values_of(host, i).get("planned_start") for i in found}
+    last = {key: (host.now() + timedelta(days=settings(host, key)["days_ahead"]))
+            .astimezone(OSLO).date() for key in projects(host)}
+    shown = [i for i in found if starts[i.id] is None
+             or starts[i.id].astimezone(OSLO).date() <= last[i.project.key]]
+    return sorted(shown, key=lambda i: (starts[i.id] is None,
+                                        starts[i.id].timestamp() if starts[i.id] else 0.0,
+                                        i.project_id, i.number))
 
 
 def revisions(session: Session, issue_ids: list[int]) -> dict[int, int]:
@@ -91,8 +83,9 @@ def revisions(session: Session, issue_ids: list[int]) -> dict[int, int]:
 def _by_issue(session: Session, model: Any, issue_ids: list[int]) -> dict[int, list[Any]]:
     out: dict[int, list[Any]] = {i: [] for i in issue_ids}
     if issue_ids:
-        for row in session.scalars(select(model).where(model.issue_id.in_(issue_ids))
-                                   .order_by(model.created, model.id)):
+        stmt = select(model).options(joinedload(model.author).lazyload(User.groups)) \
+            .where(model.issue_id.in_(issue_ids)).order_by(model.created, model.id)
+        for row in session.scalars(stmt):
             out[row.issue_id].append(row)
     return out
 
@@ -103,16 +96,16 @@ def details(host: Amsflow, session: Session, issues: list[Issue]) -> list[dict[s
     revs = revisions(session, ids)
     comments = _by_issue(session, Comment, ids)
     files = _by_issue(session, Attachment, ids)
-    return [order_json(host, i, revs.get(i.id, 0), comments[i.id], files[i.id])
-            for i in issues]
+    confs = {key: settings(host, key) for key in projects(host)}
+    return [order_json(host, i, revs.get(i.id, 0), comments[i.id], files[i.id],
+                       confs[i.project.key]) for i in issues]
 
 
 def order_json(host: Amsflow, issue: Issue, rev: int, comments: list[Comment],
-               files: list[Attachment]) -> dict[str, Any]:
+               files: list[Attachment], conf: dict[str, Any]) -> dict[str, Any]:
     values = values_of(host, issue)
     status = host.catalog.status_keys[issue.status_id]
     found = host.all_statuses()[status]
-    conf = settings(host, issue.project.key)
     workflow = host.workflow_of(issue)
     start = values.get("planned_start")
     position = values.get("position")
@@ -173,7 +166,7 @@ def visible(host: Amsflow, session: Session, user: User, keys: set[str]) -> list
     """Those of ``keys`` the user may see (any status): what a batch touched."""
     if not keys:
         return []
-    found = list(session.scalars(select(Issue).options(lazyload(Issue.values)).where(
+    found = list(session.scalars(select(Issue).options(*MINE).where(
         perms.browse_clause(host, session, user), Issue.key.in_(sorted(keys)),
         Issue.project_id.in_([host.catalog.project_ids[k] for k in projects(host)]))).unique())
     load_values(session, found)

@@ -42,10 +42,11 @@ def nav_items(me: Any) -> list[NavItem]:
 @cache
 def _fingerprint() -> str:
     digest = hashlib.sha256()
-    for name in ASSETS:
-        digest.update((STATIC / name).read_bytes())
-    digest.update((node_modules() / IDB).read_bytes())
-    digest.update((Path(__file__).parent / "templates" / "mobile" / "app.html").read_bytes())
+    files = [STATIC / name for name in ASSETS] + [
+        node_modules() / IDB, Path(__file__).parent / "templates" / "mobile" / "app.html"]
+    for path in files:
+        if path.is_file():  # an install without node_modules serves no idb (404)
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
 

@@ -72,8 +72,12 @@ def register_nav_items(user: Any) -> list[Any]:
     from flask_babel import gettext
 
     from core.registries import NavItem
+    from core.web.common import db, host
+    from plugins.sms.visibility import acting_projects
 
-    return [NavItem(label=gettext("SMS-svar"), url="/sms/unmatched", order=60)] if user else []
+    if user is None or not acting_projects(host(), db(), user):  # only who may act
+        return []
+    return [NavItem(label=gettext("SMS-svar"), url="/sms/unmatched", order=60)]
 
 
 @hookimpl

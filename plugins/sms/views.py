@@ -6,19 +6,21 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from core.permissions import is_admin
 from core.services.errors import NotAuthenticated, ServiceError
 from core.services.issues import get_issue
 from core.web.common import db, host, login_required, run, user
 from plugins.sms.encoding import analyse
 from plugins.sms.flows import LABEL, PANEL_KINDS, send_from_panel
 from plugins.sms.inbound import attach_reply, receive_reply, unmatched
-from plugins.sms.models import PROCESSED
+from plugins.sms.models import PROCESSED, SmsMessage
 from plugins.sms.providers.base import InboundSms
 from plugins.sms.sending import compose
 from plugins.sms.store import messages_of, order_phone
+from plugins.sms.visibility import acting_projects, may_see
 
 bp = Blueprint("sms", __name__, url_prefix="/sms", template_folder="templates",
                static_folder="static", static_url_path="/static")
@@ -95,7 +97,11 @@ def typed_reply(key: str) -> Any:
 @bp.get("/unmatched")
 @login_required
 def unmatched_list() -> Any:
-    return render_template("sms/unmatched.html", replies=unmatched(db()))
+    h, s, me = host(), db(), user()
+    if not acting_projects(h, s, me) and not is_admin(h, me):
+        abort(403)
+    replies = [r for r in unmatched(s) if may_see(h, s, me, r)]
+    return render_template("sms/unmatched.html", replies=replies)
 
 
 @bp.post("/unmatched/<int:message_id>/attach")
@@ -103,6 +109,9 @@ def unmatched_list() -> Any:
 def attach(message_id: int) -> Any:
     h, s, me = host(), db(), user()
     key = request.form.get("issue", "").strip()
+    row = s.get(SmsMessage, message_id)
+    if row is not None and not may_see(h, s, me, row):
+        abort(404)
     try:
         issue = run(lambda: attach_reply(h, s, me, message_id, key))
     except ServiceError as exc:

@@ -79,9 +79,14 @@ def test_password_and_token_in_basic_and_bearer(client, users, tokens):
 
 
 def _login_cookie(client, host, user):
+    from core.auth import start_session
+
+    with host.db.session() as s:
+        sid = start_session(s, user)
+        s.commit()
     with client.session_transaction() as sess:
         sess["user_id"] = user.id
-        sess["pw"] = (user.password_hash or "")[-16:]
+        sess["sid"] = sid
 
 
 def test_browser_session_write_needs_xsrf_header(client, host, users, order):

@@ -11,6 +11,7 @@ import sys
 import time
 import uuid
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
@@ -101,6 +102,30 @@ def test_edit_assignee_and_estimate_and_clear(host, session, users):
     session.expire_all()
     assert {get_value(host, i, "estimate") for i in issues} == {None}
     assert session.get(BulkTask, task.id).status == "COMPLETE"
+
+
+def test_edit_gives_each_order_its_own_values(host, session, users, backend):
+    """A plan applied as one bulk edit: shared fields plus each order's own, with
+    history per order; a malformed ``each`` is refused before anything changes."""
+    planner = users["planner"]
+    issues = _orders(host, session, planner, 3)
+    each = {str(issues[0].id): {"assignee": "installer", "planned_start": "2026-12-07T08:00"},
+            str(issues[1].id): {"assignee": "installer2", "planned_start": "2026-12-07T09:30"}}
+    _submit(host, session, planner, issues, "edit", {"fields": {"estimate": "1h"}, "each": each})
+    run_worker(host, burst=True)
+    session.expire_all()
+    assert [i.assignee.username if i.assignee else None for i in issues] == \
+        ["installer", "installer2", None]
+    start = get_value(host, issues[1], "planned_start")
+    assert start.astimezone(ZoneInfo("Europe/Oslo")).strftime("%H:%M") == "09:30"
+    assert get_value(host, issues[2], "planned_start") is None
+    assert {get_value(host, i, "estimate") for i in issues} == {3600}
+    changed = session.scalars(select(ChangeItem.field).join(ChangeGroup).where(
+        ChangeGroup.issue_id == issues[0].id)).all()
+    assert {"assignee", "customfield_10010"} <= set(changed)  # Planlagt starttid
+    for bad in ({"each": []}, {"each": {"1": "x"}}, {"each": {}}):
+        with pytest.raises(InvalidInput):
+            _submit(host, session, planner, issues, "edit", {"fields": {}, **bad})
 
 
 def test_watch_unwatch_and_delete_for_admins_only(host, session, users):

@@ -172,3 +172,59 @@ def test_every_hookspec_has_a_typed_host_method():
     untyped = [s for s in specs if f'"{s}"' not in source and f"hook.{s}(" not in source]
     assert untyped == []
     assert callable(HookCalls.issue_panels) and callable(HookCalls.nav_items)
+
+
+class WhoPlugin:
+    """A job that says which app's host ran it."""
+
+    PLUGIN_NAME = "who"
+
+    def __init__(self) -> None:
+        self.ran: list[str] = []
+
+    @hookimpl
+    def register_jobs(self, registry: Any) -> None:
+        @registry.job("who.am_i")
+        def am_i(host: Any) -> None:
+            self.ran.append(host.config["instance_name"])
+
+
+def test_each_worker_runs_jobs_with_its_own_host(config_dict):
+    """Two apps in one process (as tests and per-customer instances are): each rq
+    worker runs jobs with the host it was started for, and none is left in a module."""
+    import uuid
+
+    import core.jobs
+    from core.host import Amsflow
+    from core.jobs import run_job, run_worker
+
+    config_dict["redis_url"] = "redis://127.0.0.1:6379/0"
+    hosts, plugins = [], []
+    for name in ("Elvnett", "Fjordkraft"):
+        config_dict["instance_name"] = name
+        config_dict["jobs"] = {"queue": f"test-{uuid.uuid4().hex[:8]}"}
+        plugins.append(WhoPlugin())
+        hosts.append(create_host(parse_config(config_dict), extra_plugins=(plugins[-1],)))
+        hosts[-1].create_schema()
+    try:
+        for host in hosts:
+            host.jobs.enqueue("who.am_i")
+        for host in reversed(hosts):
+            run_worker(host, burst=True)
+        assert [p.ran for p in plugins] == [["Elvnett"], ["Fjordkraft"]]
+        assert not [v for v in vars(core.jobs).values() if isinstance(v, Amsflow)]
+        with pytest.raises(RuntimeError, match="amsflow worker"):
+            run_job("who.am_i", "x", {})
+    finally:
+        for host in hosts:
+            host.db.dispose()
+
+
+def test_plugin_state_lives_on_its_host(config_dict):
+    from plugins.letters import ahead
+
+    first = create_host(parse_config(config_dict))
+    second = create_host(parse_config(config_dict))
+    assert ahead.prepared(first) is ahead.prepared(first)
+    assert ahead.prepared(first) is not ahead.prepared(second)
+    assert first.plugins.state("letters", dict) is ahead.prepared(first)

@@ -15,6 +15,13 @@
     }
   });
 
+  // <form data-confirm="Slette?">: ask before sending (no inline handlers: the CSP
+  // allows only our own scripts).
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.dataset.confirm)) { ev.preventDefault(); }
+  });
+
   // Buttons like "Kommentar" jump to a form and put the cursor in it.
   document.addEventListener("click", function (ev) {
     var link = ev.target.closest("[data-focus]");

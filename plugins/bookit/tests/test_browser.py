@@ -253,7 +253,7 @@ def test_a_navigator_link_dropped_then_the_day_optimised(browser_page, live_url,
     assert page.locator("#bookit-route-stops tr[data-issue-key]").count() == 5
     before = page.text_content("#bookit-route-total")
     page.click("#bookit-optimise")
-    page.wait_for_function("document.getElementById('bookit-proposal-saving').textContent"
+    page.wait_for_function("() => document.getElementById('bookit-proposal-saving').textContent"
                            ".includes('sparer')")
     assert int(page.get_attribute("#bookit-proposal", "data-saved")) > 5000
     assert page.locator(".ec-event.bk-ghost").count() == 5

@@ -103,9 +103,10 @@ def test_a_new_core_bulk_task_drops_what_an_earlier_one_left_behind(host, sessio
     second = planned_order(host, session, planner, installer)
     ahead.task_starting(host, "task-1", first)
     state = ahead.prepared(host)
-    state.pdfs[first[0].id] = b"%PDF left over"
-    state.codes[first[1].id] = "ABCD"
+    window = ahead.Window("ELV", [first[0].id, first[1].id], None)
+    state.orders[first[0].id] = ahead.OrderAhead(window, None, pdf=b"%PDF left over")
+    state.orders[first[1].id] = ahead.OrderAhead(window, None, code="ABCD")
     ahead.task_starting(host, "task-2", [second])
     assert "task-1" not in state.tasks and state.tasks["task-2"] == [second.id]
-    assert first[0].id not in state.pdfs and first[1].id not in state.codes
+    assert first[0].id not in state.orders and first[1].id not in state.orders
     assert state.task_of == {second.id: "task-2"}

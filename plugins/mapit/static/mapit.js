@@ -25,15 +25,23 @@
   map.createPane("outline").style.zIndex = 150;
 
   // -- base layers --------------------------------------------------------------------
-  const outlineReady = fetch(cfg.urls.atlas).then((r) => r.json()).then((topo) => {
-    L.geoJSON(topojson.feature(topo, topo.objects.countries), {
-      // SVG: a pan moves the drawing as it is; a canvas would redraw every country.
-      pane: "outline", interactive: false, renderer: L.svg({pane: "outline", padding: 0.5}),
-      style: (f) => ({color: "#6b778c", weight: 1, fillOpacity: 1,
-                      fillColor: f.id === "578" ? "#eef3e8" : "#f7f8f9"}),
-    }).addTo(map);
-    el.dataset.outline = "true";
-  });
+  // The world at 1:110m, and the home countries at 1:50m (fjords and islands): the
+  // whole world at 1:50m made every zoom step re-project 100 ms of coastline.
+  const HOME = new Set(["578", "752", "246", "208"]); // Norway, Sweden, Finland, Denmark
+  const countries = (url) => fetch(url).then((r) => r.json())
+    .then((topo) => topojson.feature(topo, topo.objects.countries).features);
+  const outlineReady = Promise.all([countries(cfg.urls.atlas), countries(cfg.urls.atlasDetail)])
+    .then(([world, detail]) => {
+      const shapes = world.filter((f) => !HOME.has(f.id))
+        .concat(detail.filter((f) => HOME.has(f.id)));
+      L.geoJSON({type: "FeatureCollection", features: shapes}, {
+        // SVG: a pan moves the drawing as it is; a canvas would redraw every country.
+        pane: "outline", interactive: false, renderer: L.svg({pane: "outline", padding: 0.5}),
+        style: (f) => ({color: "#6b778c", weight: 1, fillOpacity: 1,
+                        fillColor: f.id === "578" ? "#eef3e8" : "#f7f8f9"}),
+      }).addTo(map);
+      el.dataset.outline = "true";
+    });
   map.attributionControl.addAttribution("Natural Earth");
   if (cfg.tiles.url) {
     const tiles = L.tileLayer(cfg.tiles.url, {attribution: cfg.tiles.attribution, maxZoom: 19});
@@ -57,7 +65,7 @@
     const st = legend[p.status] || {marker: "#6b778c", name: p.status};
     return L.divIcon({
       className: "mapit-icon", iconSize: [22, 22], iconAnchor: [11, 11], popupAnchor: [0, -10],
-      html: `<div class="mapit-pin${p.alert ? " alert" : ""}" draggable="true"` +
+      html: `<div class="mapit-pin${p.alert ? " mapit-alert" : ""}" draggable="true"` +
         ` data-issue-key="${esc(p.key)}" data-status="${esc(p.status)}"` +
         ` style="--pin:${esc(st.marker)}" title="${esc(p.key)} · ${esc(st.name)}">` +
         `${p.alert ? "!" : ""}</div>`,
@@ -191,7 +199,7 @@
     const cal = calendarUrl([d.key]);
     return `<div class="mapit-popup" data-issue-key="${esc(d.key)}">` +
       `<h3><a href="${esc(cfg.urls.browse.replace("KEY", d.key))}">${esc(d.key)}</a> ${esc(d.summary)}</h3>` +
-      `<p><span class="lozenge" style="--lz:${esc(d.status.colour)}">${esc(d.status.name)}</span></p>` +
+      `<p><span class="lozenge" style="--lz:${esc(d.status.colour)};--lz-ink:${esc(d.status.ink)}">${esc(d.status.name)}</span></p>` +
       `<dl>${row(T.customer, d.customer)}${row(T.address, d.address)}` +
       `${row(T.planned, d.plannedStartText)}${row(T.installer, d.installer)}</dl>` +
       `<p class="mapit-popup-actions"><a class="btn" data-action="open" target="_blank" rel="noopener" ` +
@@ -317,12 +325,41 @@
       L.polygon(ring, {color: "#0c66e4", weight: 2, fillOpacity: 0.05, interactive: false}));
   });
 
+  // -- dragging pins to the calendar (the split view's frame, or another tab) -----------
+  // A pin is an HTML drag source with the order's key, which Bookit's calendar takes
+  // as a drop. Its mousedown must not reach the map: Leaflet's map dragging would
+  // start, and it cancels every dragstart while it runs.
+  map.getPane("markerPane").addEventListener("mousedown", (ev) => {
+    if (ev.target.closest(".mapit-pin[data-issue-key]")) ev.stopPropagation();
+  });
+  el.addEventListener("dragstart", (ev) => {
+    const node = ev.target.closest && ev.target.closest(".mapit-pin[data-issue-key]");
+    if (!node) return;
+    ev.dataTransfer.setData("application/x-issue-key", node.dataset.issueKey);
+    ev.dataTransfer.setData("text/plain", node.dataset.issueKey);
+    ev.dataTransfer.effectAllowed = "copyMove";
+  });
+  const frame = document.getElementById("mapit-calendar");
+  if (frame) {
+    frame.addEventListener("load", () => {
+      // The calendar page in the frame without its own top bar (same origin).
+      const doc = frame.contentDocument;
+      const style = doc.createElement("style");
+      style.textContent = ".topbar { display: none; } .page { padding-top: .5rem; }";
+      doc.head.appendChild(style);
+      frame.dataset.ready = "true";
+    });
+  }
+
   document.getElementById("mapit-to-navigator").addEventListener("click",
     () => toNavigator(selected).catch((err) => say(err.message)));
   document.getElementById("mapit-to-bulk").addEventListener("click", () => toBulk(selected));
   const calButton = document.getElementById("mapit-to-calendar");
   if (calButton) {
-    calButton.addEventListener("click", () => { window.location.href = calendarUrl(selected); });
+    calButton.addEventListener("click", () => {
+      if (frame) frame.src = calendarUrl(selected); // the split view: into its side list
+      else window.location.href = calendarUrl(selected);
+    });
   }
   document.getElementById("mapit-clear").addEventListener("click", () => choose([], null));
 

@@ -30,13 +30,18 @@ def two_layers(host: Any, oslo_filter: int, placed: Any) -> tuple[int, int]:
     return oslo_filter, every.id
 
 
-def log_in(page: Any, live_url: str, path: str) -> None:
+def sign_in(page: Any, live_url: str, path: str) -> None:
+    """Open ``path`` as the planner (through the login page it sends you to)."""
     from conftest import PASSWORD
 
     page.goto(f"{live_url}{path}")
     page.fill("#username", "planner")
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
+
+
+def log_in(page: Any, live_url: str, path: str) -> None:
+    sign_in(page, live_url, path)
     page.wait_for_selector("#mapit-map[data-ready=true]")
 
 
@@ -53,7 +58,8 @@ def pins(page: Any) -> dict[str, str]:
 
 def to_oslo(page: Any) -> None:
     page.evaluate("void mapit.map.setView([59.917, 10.735], 13, {animate: false})")
-    page.wait_for_function("document.querySelectorAll('.mapit-pin[data-issue-key]').length > 0")
+    page.wait_for_function(
+        "() => document.querySelectorAll('.mapit-pin[data-issue-key]').length > 0")
 
 
 def screen_point(page: Any, lat: float, lon: float) -> tuple[float, float]:
@@ -90,11 +96,12 @@ def test_layers_colours_popup_and_lasso_to_navigator(offline: Any, live_url: str
         pin = page.locator(f".mapit-pin[data-issue-key='{alert}']")
         assert pin.inner_text() == "!"
         assert pin.evaluate(colour) == rgb("#ff8b00")
-    assert page.locator("#mapit-legend li[data-status=rejected_quant] .alert").inner_text() == "!"
+    legend = page.locator("#mapit-legend li[data-status=rejected_quant] .mapit-alert")
+    assert legend.inner_text() == "!"
 
     # Toggle the big layer off: only the favourite "Oslo åpne" orders stay.
     page.uncheck("input[data-layer='0']")
-    page.wait_for_function("!document.querySelector(\".mapit-pin[data-issue-key='ELV-2']\")")
+    page.wait_for_function("() => !document.querySelector(\".mapit-pin[data-issue-key='ELV-2']\")")
     assert set(pins(page)) == {"ELV-1", "ELV-3"}
     page.check("input[data-layer='0']")
     page.wait_for_selector(".mapit-pin[data-issue-key='ELV-2']")
@@ -153,13 +160,8 @@ def test_rectangle_selection_starts_a_bulk_change(offline: Any, live_url: str,
 
 def test_show_in_mapit_opens_the_map_on_the_order(offline: Any, live_url: str,
                                                   browser_page: Any, placed: Any) -> None:
-    from conftest import PASSWORD
-
     page = browser_page
-    page.goto(f"{live_url}/browse/ELV-4")
-    page.fill("#username", "planner")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, live_url, "/browse/ELV-4")
     page.wait_for_url("**/browse/ELV-4")
     page.click("summary:has-text('Flere handlinger')")
     with page.context.expect_page() as opened:
@@ -172,4 +174,53 @@ def test_show_in_mapit_opens_the_map_on_the_order(offline: Any, live_url: str,
     centre = tab.evaluate("(() => { const c = mapit.map.getCenter();"
                           " return [c.lat, c.lng, mapit.map.getZoom()]; })()")
     assert abs(centre[0] - 59.914) < 0.01 and abs(centre[1] - 10.71) < 0.01 and centre[2] == 16
-    assert tab.locator(".mapit-pin.alert[data-issue-key='ELV-4']").inner_text() == "!"
+    assert tab.locator(".mapit-pin.mapit-alert[data-issue-key='ELV-4']").inner_text() == "!"
+
+
+# Where in the calendar a (row, wall-clock time) is: the calendar's own test helper.
+from plugins.bookit.tests.test_browser import POINT as CAL_POINT  # noqa: E402
+
+
+def test_split_view_drag_from_map_onto_the_calendar(offline: Any, live_url: str,
+                                                    browser_page: Any, placed: Any,
+                                                    host: Any, client: Any,
+                                                    auth: Any) -> None:
+    from datetime import datetime
+
+    from core.fields import OSLO
+
+    host.clock = lambda: datetime(2026, 12, 7, 7, 0, tzinfo=OSLO)
+    page = browser_page
+    log_in(page, live_url, "/mapit/?split=1&jql=key%20%3D%20ELV-5&date=2026-12-07&view=day")
+    frame_el = page.wait_for_selector("#mapit-calendar[data-ready=true]")
+    cal = frame_el.content_frame()
+    cal.wait_for_selector("#bookit-calendar[data-ready=true]")
+    page.evaluate("void mapit.map.setView([69.6496, 18.9560], 13, {animate: false})")
+    page.wait_for_selector(".mapit-pin[data-issue-key='ELV-5']")
+    pin = page.locator(".mapit-pin[data-issue-key='ELV-5']").bounding_box()
+    inner = cal.evaluate(CAL_POINT, ["Mona Montør", "09:00"])
+    assert inner, "no row for Mona Montør at 09:00"
+    box = frame_el.bounding_box()
+    page.mouse.move(pin["x"] + pin["width"] / 2, pin["y"] + pin["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(pin["x"] + 20, pin["y"] + 5, steps=3)
+    page.mouse.move(box["x"] + inner[0], box["y"] + inner[1], steps=12)
+    page.mouse.up()
+    cal.wait_for_function("() => document.getElementById('bookit-message').textContent.length")
+    fields = client.get("/rest/api/2/issue/ELV-5", headers=auth("planner")).json["fields"]
+    assert fields["assignee"]["name"] == "installer"
+    assert fields[host.fields["planned_start"].id].startswith("2026-12-07T09:00")
+
+
+def test_map_gadget_on_a_dashboard(offline: Any, live_url: str, browser_page: Any,
+                                   placed: Any, client: Any, auth: Any) -> None:
+    api = "/rest/api/2/dashboard"
+    d = client.post(api, json={"name": "Kartoversikt"}, headers=auth("planner")).get_json()
+    made = client.post(f"{api}/{d['id']}/gadget", headers=auth("planner"), json={
+        "moduleKey": "mapit.map", "config": {"jql": "project = ELV", "zoom": 16}})
+    assert made.status_code == 201, made.get_json()
+    page = browser_page
+    sign_in(page, live_url, f"/dashboards/{d['id']}")
+    page.wait_for_selector(".mapit-gadget[data-ready=true]")
+    assert sorted(pins(page)) == ["ELV-1", "ELV-2", "ELV-3", "ELV-4", "ELV-5", "ELV-7"]
+    assert page.locator(".mapit-gadget .mapit-pin.mapit-alert").count() == 2

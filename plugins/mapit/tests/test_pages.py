@@ -30,7 +30,8 @@ def test_map_page_lists_favourites_as_layers(as_user: Any, oslo_filter: int) -> 
     assert cfg["tiles"]["url"].startswith("https://tile.openstreetmap.org/")
     assert "OpenStreetMap" in cfg["tiles"]["attribution"]
     assert "/vendor/leaflet/dist/leaflet.js" in r.text
-    assert "/vendor/world-atlas/countries-50m.json" == cfg["urls"]["atlas"]
+    assert cfg["urls"]["atlas"] == "/vendor/world-atlas/countries-110m.json"
+    assert cfg["urls"]["atlasDetail"] == "/vendor/world-atlas/countries-50m.json"
     assert b.get(cfg["urls"]["atlas"]).status_code == 200
 
 

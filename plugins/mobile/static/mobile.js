@@ -42,7 +42,12 @@
                  Accept: "application/json" } }, options || {}));
     if (response.status === 401) { st.needLogin = true; throw new Error("login"); }
     st.needLogin = false;
-    if (!response.ok) throw new Error("HTTP " + response.status);
+    if (!response.ok) {
+      const err = new Error("HTTP " + response.status);
+      err.status = response.status;
+      err.body = await response.json().catch(() => ({}));
+      throw err;
+    }
     return response.json();
   }
 
@@ -92,8 +97,19 @@
   async function push() {
     const pending = st.outbox.filter((a) => a.state === "pending");
     for (const batch of batches(pending)) {
-      const answer = await api(cfg.urls.actions, { method: "POST",
-        body: JSON.stringify({ actions: batch.map(wire) }) });
+      let answer;
+      try {
+        answer = await api(cfg.urls.actions, { method: "POST",
+          body: JSON.stringify({ actions: batch.map(wire) }) });
+      } catch (err) {
+        if (err.status !== 400 && err.status !== 413) throw err;
+        // The server refused the batch itself (a photo too large, a malformed
+        // action): those actions can never go through as they are.
+        const body = err.body || {};
+        answer = { orders: [], results: batch.map((a) => ({ clientId: a.clientId,
+          status: err.status, errorMessages: body.errorMessages || [],
+          errors: body.errors || {} })) };
+      }
       await keepOrders(answer.orders);
       for (const r of answer.results) {
         const a = st.outbox.find((x) => x.clientId === r.clientId);
@@ -198,8 +214,9 @@
     const tomorrow = new Date(today.getTime() + 86400000);
     if (day === iso(today)) return T.today;
     if (day === iso(tomorrow)) return T.tomorrow;
-    return new Date(day + "T12:00:00").toLocaleDateString(document.documentElement.lang,
+    const label = new Date(day + "T12:00:00").toLocaleDateString(document.documentElement.lang,
       { weekday: "long", day: "numeric", month: "long" });
+    return label.charAt(0).toUpperCase() + label.slice(1);
   }
 
   function status() {
@@ -263,7 +280,7 @@
 
   function detailView(key) {
     const o = st.orders[key];
-    if (!o) return `<p><a href="#/">${esc(T.back)}</a></p><p class="m-muted">${esc(T.empty)}</p>`;
+    if (!o) return `<p><a class="m-back" href="#/">‹ ${esc(T.back)}</a></p><p class="m-muted">${esc(T.empty)}</p>`;
     const proj = st.projects[o.project] || { ok: "Ok", reasons: [] };
     const mine = pendingFor(key).filter((a) => a.state === "pending");
     const started = mine.some((a) => a.type === "start");
@@ -328,7 +345,8 @@
     status();
     const found = location.hash.match(/^#\/o\/(.+)$/);
     const key = found ? decodeURIComponent(found[1]) : null;
-    const active = document.activeElement && main.contains(document.activeElement);
+    const el = document.activeElement;
+    const active = el && main.contains(el) && ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName);
     if (key && active && main.querySelector(`.m-detail[data-key="${key}"]`)) {
       // Someone is typing in a form: refresh only the status line, not the form.
       const line = document.getElementById("m-detail-status");
@@ -372,7 +390,7 @@
           if (file) {
             const photo = await resized(file, proj.photoMaxPx || 1600);
             await enqueue("photo", key, { filename: (file.name || "bilde").replace(/\.\w+$/, "") + ".jpg",
-              contentType: "image/jpeg", data: photo.data, width: photo.width, height: photo.height });
+              contentType: "image/jpeg", data: photo.data });
           }
         }
         document.activeElement.blur();

@@ -119,6 +119,10 @@ def test_start_and_resolve_ok_with_photo_applied_once(client, auth, day, host, b
                     .where(Attachment.issue_id == issue.id)) == 1
     assert s.scalar(select(func.count()).select_from(Comment).where(
         Comment.issue_id == issue.id, Comment.body == "Byttet uten problemer")) == 1
+    # The photo is the order's attachment: its installer may fetch it, no other one.
+    photo = by_key(first["orders"])["ELV-1"]["attachments"][0]
+    assert client.get(photo["url"], headers=auth("installer")).status_code == 200
+    assert client.get(photo["url"], headers=auth("installer2")).status_code == 404
     # Done: it leaves the phone's list, and the answer carried its closed state.
     assert "ELV-1" not in sync(client, auth)["keys"]
     assert by_key(first["orders"])["ELV-1"]["status"]["key"] == "closed"

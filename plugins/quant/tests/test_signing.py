@@ -149,3 +149,32 @@ def test_combinations_of_calls_and_bad_headers_stay_small(quant, client):
     ok = client.post("/rest/quant/1/orders", data=body, headers=quant.signer().headers(body))
     assert ok.status_code == 201
     assert len(list(itertools.islice(_variants(quant, client)(body), 20))) == 11
+
+
+def test_two_copies_at_once_are_processed_once(host, quant, live_url, backend):
+    """Quant's retry racing the first delivery: both get the first answer."""
+    import http.client
+    import threading
+
+    body = json.dumps(order_message("C-1"))
+    headers = {**quant.signer().headers(body, message_id="msg_race"),
+               "Content-Type": "application/json"}
+    port = int(live_url.rsplit(":", 1)[1])
+    answers = []
+
+    def send():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("POST", "/rest/quant/1/orders", body=body.encode(), headers=headers)
+        response = conn.getresponse()
+        answers.append((response.status, json.loads(response.read())))
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(answers) == 4 and {a[0] for a in answers} == {201}
+    assert len({json.dumps(a[1], sort_keys=True) for a in answers}) == 1
+    session = host.db.session()
+    session.expire_all()
+    assert session.scalar(select(func.count(Issue.id))) == 1

@@ -30,20 +30,20 @@ def test_send_sms_panel(live_url: str, page: Any, order: Any, stub: LinkStub) ->
     info = page.locator("#sms-preview-info")
 
     page.fill("#sms-text", "Hei! Montøren kommer ca. kl. 11 på grunn av kø.")
-    page.wait_for_function("document.getElementById('sms-preview-body').textContent"
+    page.wait_for_function("() => document.getElementById('sms-preview-body').textContent"
                            ".includes('kø.')")
     assert info.get_attribute("data-encoding") == "GSM-7"
     assert info.get_attribute("data-segments") == "1"
 
     # A tick mark makes it UCS-2: 89 units once the trailing blank is trimmed, 2 SMS.
     page.fill("#sms-text", "Hei ✓ " * 15)
-    page.wait_for_function("document.getElementById('sms-preview-info').dataset.encoding"
+    page.wait_for_function("() => document.getElementById('sms-preview-info').dataset.encoding"
                            " === 'UCS-2'")
     assert info.get_attribute("data-segments") == "2"
     assert "UCS-2 · 89 tegn · 2 SMS · 45 igjen" in info.inner_text()
 
     page.select_option("#sms-kind", "booking_confirmation")
-    page.wait_for_function("document.getElementById('sms-preview-body').textContent"
+    page.wait_for_function("() => document.getElementById('sms-preview-body').textContent"
                            ".startsWith('Bookingbekreftelse')")
     assert "torsdag 24. april kl. 10:00" in page.inner_text("#sms-preview-body")
 
