@@ -206,6 +206,19 @@ class Config:
         return os.environ.get(env_name) if env_name else None
 
 
+def plugin_block(config: Config, name: str, schema: Schema) -> dict[str, Any]:
+    """A plugin's instance-wide block (``plugins.NAME`` at the top of the config)
+    loaded by ``schema``; a bad value stops start-up with the file, line and path."""
+    raw = (config.get("plugins") or {}).get(name) or {}
+    try:
+        return schema.load(raw)
+    except ValidationError as exc:
+        where, message = first_error(exc.messages)
+        path = ("plugins", name, *where)
+        raise ConfigError(f"{'.'.join(map(str, path))}: {message}", config.path,
+                          config.line(*path)) from exc
+
+
 def parse_config(raw: Any, path: Path | None = None, **overrides: Any) -> Config:
     """Validate raw config data (from YAML or a test's dict)."""
     if not isinstance(raw, dict):

@@ -83,6 +83,9 @@ class HookCalls:
     def startup(self, host: Amsflow) -> None:
         self.pm.hook.startup(host=host)
 
+    def schema_ready(self, host: Amsflow) -> None:
+        self.pm.hook.schema_ready(host=host)
+
     # -- the page shell --------------------------------------------------------
     def nav_items(self, user: User | None) -> list[NavItem]:
         """Top-menu items of the plugins some project enables, in their order."""

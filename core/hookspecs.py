@@ -162,6 +162,14 @@ def plugin_migrations() -> Path | str:
 
 
 @hookspec
+def schema_ready(host: Amsflow) -> None:
+    """The schema was just created or upgraded (``create_schema``, ``amsflow db
+    upgrade``, the demo) and the config-defined rows synced: write the plugin's own
+    rows that config defines (the predefined dashboards). Must be idempotent: it runs
+    after every upgrade, for every installed plugin."""
+
+
+@hookspec
 def startup(host: Amsflow) -> None:
     """Called once when an app's host is ready (after config and workflows load)."""
 

@@ -91,6 +91,7 @@ class Amsflow:
         install_fulltext(self.db.engine)
         install_search(self)
         self.sync_catalog()
+        self.plugins.schema_ready(self)
 
     def sync_catalog(self) -> None:
         """Write config-defined projects, types, statuses and resolutions to tables."""

@@ -19,11 +19,32 @@ PLUGIN_NAME = "gadgets"
 
 @hookimpl
 def register_gadgets(registry: Any) -> None:
-    from . import charts, filter_results
+    from . import activity, charts, filter_results, periods, stats
 
-    for module in (filter_results, charts):
+    for module in (filter_results, charts, periods, stats, activity):
         for gtype in module.TYPES:
             registry.gadget(gtype)
+
+
+@hookimpl
+def plugin_config_schema() -> Any:
+    from .predefined import ProjectSettings
+
+    return ProjectSettings
+
+
+@hookimpl
+def schema_ready(host: Any) -> None:
+    from .predefined import sync
+
+    sync(host)
+
+
+@hookimpl
+def startup(host: Any) -> None:
+    from .predefined import instance_settings
+
+    instance_settings(host.config)  # a bad plugins.gadgets block stops start-up
 
 
 @hookimpl

@@ -46,21 +46,24 @@ ANALYZED = ("issues", "field_values", "change_groups", "change_items", "comments
             "search_history_values", "search_history_changes", "issue_search")
 
 
-def make_host(backend: str, fresh: bool) -> Amsflow:
+def make_host(backend: str, fresh: bool, schema: str = SCHEMA,
+              folder: str = "amsflow-bench-search") -> Amsflow:
+    """A host on the benchmark's PostgreSQL ``schema`` or its SQLite file in the temp
+    ``folder`` (other benchmarks that load the same orders pass their own)."""
     import yaml
 
     cfg = yaml.safe_load((ROOT / "config" / "demo.yaml").read_text(encoding="utf-8"))
-    data_dir = Path(tempfile.gettempdir()) / "amsflow-bench-search"
+    data_dir = Path(tempfile.gettempdir()) / folder
     data_dir.mkdir(parents=True, exist_ok=True)
     if backend == "postgresql":
         admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             if fresh:
-                conn.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
-            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{SCHEMA}"'))
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
         admin.dispose()
         sep = "&" if "?" in PG_URL else "?"
-        url = f"{PG_URL}{sep}options=-csearch_path%3D{SCHEMA}"
+        url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
     else:
         db = data_dir / "bench.sqlite"
         if fresh:
@@ -85,7 +88,7 @@ def make_host(backend: str, fresh: bool) -> Amsflow:
         if backend == "postgresql":  # the dates joined this index after a first load
             found = conn.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname = "
                                       "'ix_issue_search_project_status' AND schemaname = :s"),
-                                 {"s": SCHEMA}).scalar()
+                                 {"s": schema}).scalar()
             if found and "INCLUDE" not in found:
                 conn.execute(text("DROP INDEX ix_issue_search_project_status"))
                 conn.execute(text("CREATE INDEX ix_issue_search_project_status ON issue_search "

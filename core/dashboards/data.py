@@ -82,22 +82,31 @@ def source(host: Any, s: Session, viewer: User, common: dict[str, Any]) -> tuple
     return (common.get("jql") or "").strip(), None
 
 
-def _scope(host: Any, s: Session, viewer: User, jql: str) -> str:
+def sees_every_order(host: Any, s: Session, viewer: User) -> bool:
+    return isinstance(perms.browse_clause(host, s, viewer), True_)
+
+
+def _scope(host: Any, s: Session, viewer: User, jql: str, sees_all: bool | None) -> str:
     """``all`` when the answer is the same for everyone who sees every order."""
     if "currentuser" in jql.casefold():
         return f"u{viewer.id}"
-    clause = perms.browse_clause(host, s, viewer)
-    return "all" if isinstance(clause, True_) else f"u{viewer.id}"
+    if sees_all is None:
+        sees_all = sees_every_order(host, s, viewer)
+    return "all" if sees_all else f"u{viewer.id}"
 
 
 def gadget_data(host: Any, s: Session, viewer: User, gtype: GadgetType,
                 raw: dict[str, Any] | None, *, lang: str = "nb", fresh: bool = False,
-                now: datetime | None = None) -> dict[str, Any]:
-    """``{"type", "title", "data", "generated", "cached", "filter", "jql"}``."""
+                now: datetime | None = None, sees_all: bool | None = None) -> dict[str, Any]:
+    """``{"type", "title", "data", "generated", "cached", "filter", "jql"}``.
+
+    ``sees_all``: whether the viewer may browse every order, when the caller knows it
+    (a dashboard's gadgets share one answer)."""
     common, own = load_settings(gtype, raw)
-    jql, f = source(host, s, viewer, common) if gtype.uses_filter else ("", None)
+    wants = gtype.uses_filter or common["filterId"] or (common["jql"] or "").strip()
+    jql, f = source(host, s, viewer, common) if wants else ("", None)
     seconds = common["refresh"] * 60 or DEFAULT_CACHE_SECONDS
-    key = cache_key(gtype.key, own, jql, _scope(host, s, viewer, jql), lang,
+    key = cache_key(gtype.key, own, jql, _scope(host, s, viewer, jql, sees_all), lang,
                     (f.id, f.updated) if f is not None else None)
     cache = cache_of(host)
     if not fresh:

@@ -28,7 +28,7 @@ def settings_of(g: DashboardGadget) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _checked(host: Any, gtype_key: str, config: Any) -> dict[str, Any]:
+def checked_settings(host: Any, gtype_key: str, config: Any) -> dict[str, Any]:
     """The settings as stored: the common ones and the type's, each checked."""
     from marshmallow import ValidationError
 
@@ -61,7 +61,7 @@ def add_gadget(host: Any, s: Session, user: User, d: Dashboard, type_key: str,
     """At the top of ``column``; the type's defaults fill what ``config`` leaves out."""
     require_edit(host, user, d)
     gtype = gadget_type(host, type_key)
-    stored = _checked(host, type_key, {**gtype.default_config, **(config or {})})
+    stored = checked_settings(host, type_key, {**gtype.default_config, **(config or {})})
     column = max(0, min(int(column or 0), d.columns - 1))
     for other in d.gadgets:
         if other.column == column:
@@ -76,7 +76,7 @@ def add_gadget(host: Any, s: Session, user: User, d: Dashboard, type_key: str,
 def configure_gadget(host: Any, s: Session, user: User, d: Dashboard, g: DashboardGadget,
                      config: dict[str, Any]) -> DashboardGadget:
     require_edit(host, user, d)
-    g.config = json.dumps(_checked(host, g.type, config))
+    g.config = json.dumps(checked_settings(host, g.type, config))
     d.updated = host.now()
     s.flush()
     return g

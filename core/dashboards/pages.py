@@ -36,7 +36,8 @@ def texts() -> dict[str, str]:
             "updated": _("oppdatert"), "addNow": _("Legg til nå"), "added": _("Lagt til"),
             "settings": _("Innstillinger"), "title": _("Tittel"), "filter": _("Filter"),
             "orJql": _("… eller JQL"), "interval": _("Oppdateringsintervall"),
-            "total": _("Totalt"), "none": _("Ingen ordre.")}
+            "total": _("Totalt"), "none": _("Ingen ordre."), "days": _("dager"),
+            "orders": _("Ordre")}
 
 
 def blueprint() -> Blueprint:

@@ -47,6 +47,7 @@ class GadgetQuery:
         self.compiled: Compiled = compile_search(host, parse(jql), viewer, session)
         self.table = _SEARCH if self.compiled.projected else _ISSUES
         self.id_col = self.table.c.issue_id if self.compiled.projected else self.table.c.id
+        self._needs_join = False
 
     # -- building blocks ------------------------------------------------------------
     def _column(self, name: str) -> tuple[Any, bool]:
@@ -71,8 +72,10 @@ class GadgetQuery:
             raise ValueError(_("Feltet «%(name)s» kan ikke grupperes.", name=field_name))
         return fdef, None, fdef  # type: ignore[return-value]
 
-    def _grouped(self, *field_names: str) -> Any:
-        """SELECT the group values of ``field_names`` and count(*), grouped."""
+    def grouped(self, *field_names: str, measures: tuple[Any, ...] = (),
+                where: tuple[Any, ...] = ()) -> Any:
+        """SELECT the values of ``field_names`` and ``measures`` (default count(*)),
+        grouped, under the extra conditions ``where`` (made with :meth:`column`)."""
         cols, joins, custom = [], False, []
         for name in field_names:
             expr, needs_join, _kind = self.group_expr(name)
@@ -83,7 +86,8 @@ class GadgetQuery:
             else:
                 cols.append(expr)
                 joins = joins or bool(needs_join)
-        stmt = self._select(*cols, func.count(), joins=joins)
+        stmt = self._select(*cols, *(measures or (func.count(),)),
+                            joins=joins or self._needs_join).where(*where)
         for alias, fdef in custom:
             stmt = stmt.outerjoin(alias, (alias.c.issue_id == self.id_col)
                                   & (alias.c.field_id == fdef.id))
@@ -99,7 +103,7 @@ class GadgetQuery:
     def raw_counts(self, *field_names: str) -> list[tuple[Any, ...]]:
         """(value, value, ..., count) rows for the given fields."""
         tune(self.session)
-        return [tuple(row) for row in self.session.execute(self._grouped(*field_names))]
+        return [tuple(row) for row in self.session.execute(self.grouped(*field_names))]
 
     def counts_by(self, field_name: str) -> list[dict[str, Any]]:
         """``[{"value", "label", "count"}]`` most first (no value: label "Ingen")."""
@@ -147,31 +151,68 @@ class GadgetQuery:
         fdef = self.host.fields.get(field_name)
         return in_language(fdef.name, fdef.name_en) if fdef else field_name
 
-    def per_day(self, column: str = "created", field_name: str | None = None
-                ) -> Counter[date]:
+    def column(self, name: str) -> Any:
+        """A column of the matched orders by its ``issues`` name, for conditions that
+        data functions add (``ctx.query.column("resolution_id") == ok``)."""
+        col, needs = self._column(name)
+        self._needs_join = self._needs_join or needs  # from now on this query joins
+        return col
+
+    def buckets(self, column: str = "created", *, field_name: str | None = None,
+                since: datetime | None = None, split: str | None = None,
+                where: tuple[Any, ...] = ()) -> Counter[tuple[date, Any]]:
         """Matching orders by the Oslo day of ``column`` (an ``issues`` column such as
-        ``created`` or ``resolution_date``) or of a date field."""
+        ``created`` or ``resolution_date``, or a date ``field_name``) from ``since``,
+        and by the value of ``split`` (a field to group by, or None), with extra
+        conditions ``where`` (made with :meth:`column`)."""
         dialect = self.session.get_bind().dialect.name
+        fdef = None
         if field_name is not None:
             fdef = self.host.fields.get(field_name)
             if fdef is None or fdef.type not in ("date", "datetime"):
                 raise ValueError(_("Feltet «%(name)s» er ikke et tidspunkt.", name=field_name))
             alias = FieldValue.__table__.alias("fvd")
-            col, joins = alias.c.value_date, False
+            col = alias.c.value_date
         else:
-            col, joins = self._column(column)
+            col = self.column(column)
         if dialect == "postgresql":
             bucket = func.date(func.timezone(literal_column("'Europe/Oslo'"), col))
         else:
             bucket = func.strftime("%Y-%m-%d %H", col)
-        stmt = self._select(bucket, func.count(), joins=joins).where(col.isnot(None))
-        if field_name is not None:
+        cols = [bucket]
+        custom = None
+        if split is not None:
+            expr, needs, _kind = self.group_expr(split)
+            if isinstance(expr, FieldDef):
+                custom = (FieldValue.__table__.alias("fvs"), expr)
+                cols.append(custom[0].c[_VALUE_COLUMN.get(expr.type, "value_str")])
+            else:
+                cols.append(expr)
+                self._needs_join = self._needs_join or bool(needs)
+        stmt = self._select(*cols, func.count(), joins=self._needs_join).where(
+            col.isnot(None), *where)
+        if since is not None:
+            stmt = stmt.where(col >= since)
+        if fdef is not None:
             stmt = stmt.join(alias, (alias.c.issue_id == self.id_col)
                              & (alias.c.field_id == fdef.id))
+        if custom is not None:
+            stmt = stmt.outerjoin(custom[0], (custom[0].c.issue_id == self.id_col)
+                                  & (custom[0].c.field_id == custom[1].id))
         tune(self.session)
+        out: Counter[tuple[date, Any]] = Counter()
+        for row in self.session.execute(stmt.group_by(*cols)):
+            value = row[1] if split is not None else None
+            out[(_oslo_day(row[0]), value)] += int(row[-1])
+        return out
+
+    def per_day(self, column: str = "created", field_name: str | None = None,
+                since: datetime | None = None) -> Counter[date]:
+        """Matching orders by the Oslo day of ``column`` or of a date field."""
         out: Counter[date] = Counter()
-        for value, n in self.session.execute(stmt.group_by(bucket)):
-            out[_oslo_day(value)] += int(n)
+        for (day, _none), n in self.buckets(column, field_name=field_name,
+                                            since=since).items():
+            out[day] += n
         return out
 
 

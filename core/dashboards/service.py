@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import delete, exists, false, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, noload
 
 from .. import permissions as perms
 from ..filters.sharing import build_share, same_share, share_reach
@@ -40,16 +40,37 @@ def visible_clause(host: Any, s: Session, user: User | None) -> Any:
     return or_(Dashboard.owner_id == user.id, shared)
 
 
-def get_dashboard(host: Any, s: Session, user: User | None, dashboard_id: Any) -> Dashboard:
+def get_dashboard(host: Any, s: Session, user: User | None, dashboard_id: Any, *,
+                  gadgets_only: bool = False) -> Dashboard:
+    """The dashboard if ``user`` may see it; else 404. ``gadgets_only``: its shares and
+    owner are not read (the data request needs only the gadgets)."""
     try:
         did = int(dashboard_id)
     except (TypeError, ValueError):
         raise NotFound(_("Dashbordet %(id)s finnes ikke.", id=dashboard_id)) from None
-    d = s.scalar(select(Dashboard).where(Dashboard.id == did, visible_clause(host, s, user)))
+    stmt = select(Dashboard).where(Dashboard.id == did, visible_clause(host, s, user))
+    if gadgets_only:
+        stmt = stmt.options(noload(Dashboard.shares), noload(Dashboard.owner))
+    d = s.scalar(stmt)
     if d is None:
         raise NotFound(_("Dashbordet %(id)s finnes ikke, eller du har ikke tilgang til det.",
                          id=dashboard_id))
     return d
+
+
+def visible_gadget(host: Any, s: Session, user: User | None, dashboard_id: int,
+                   gadget_id: int) -> DashboardGadget:
+    """One gadget of a dashboard the user may see, in one query (the data request of
+    each gadget needs neither the dashboard's other gadgets nor its shares)."""
+    g = s.scalar(select(DashboardGadget).join(Dashboard, Dashboard.id ==
+                                              DashboardGadget.dashboard_id)
+                 .where(DashboardGadget.id == gadget_id,
+                        DashboardGadget.dashboard_id == dashboard_id,
+                        visible_clause(host, s, user)))
+    if g is None:
+        raise NotFound(_("Miniprogrammet %(id)s finnes ikke på dashbordet, eller du har ikke "
+                         "tilgang til det.", id=gadget_id))
+    return g
 
 
 def can_edit(host: Any, user: User | None, d: Dashboard) -> bool:
@@ -218,8 +239,8 @@ def remember(host: Any, s: Session, user: User, d: Dashboard) -> None:
 
 def landing(host: Any, s: Session, user: User) -> Dashboard | None:
     """The last used dashboard the user may still see; else their first favourite;
-    else the first visible predefined one (the user's grid company's before the
-    instance's); else any visible one."""
+    else the first visible predefined one (in config order: the grid companies' before
+    the instance's); else any visible one."""
     row = s.get(DashboardLastUsed, user.id)
     if row is not None:
         found = s.scalar(select(Dashboard).where(Dashboard.id == row.dashboard_id,
@@ -230,8 +251,7 @@ def landing(host: Any, s: Session, user: User) -> Dashboard | None:
     if favs:
         return favs[0]
     return s.scalar(select(Dashboard).where(visible_clause(host, s, user))
-                    .order_by(Dashboard.system_key.is_(None), Dashboard.system_key,
-                              Dashboard.id).limit(1))
+                    .order_by(Dashboard.system_key.is_(None), Dashboard.id).limit(1))
 
 
 def clear_gadgets(s: Session, d: Dashboard) -> None:

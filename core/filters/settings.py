@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields
+from marshmallow import RAISE, Schema, fields
 
-from ..yamlsource import ConfigError, first_error
+from ..config import plugin_block
 
 if TYPE_CHECKING:
     from ..host import Amsflow
@@ -31,14 +31,7 @@ class FiltersSettings(Schema):
 
 
 def load(config: Any) -> dict[str, Any]:
-    raw = (config.get("plugins") or {}).get("filters") or {}
-    try:
-        return FiltersSettings().load(raw)
-    except ValidationError as exc:
-        where, message = first_error(exc.messages)
-        path = ("plugins", "filters", *where)
-        raise ConfigError(f"{'.'.join(map(str, path))}: {message}", config.path,
-                          config.line(*path)) from exc
+    return plugin_block(config, "filters", FiltersSettings())
 
 
 def settings(host: Amsflow) -> dict[str, Any]:

@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, exists, not_, or_, select, union
-from sqlalchemy.orm import aliased
 
 from ..models import ChangeGroup, ChangeItem, Issue, User
 from ..models.search import SearchHistoryChange, SearchHistoryValue
@@ -131,6 +130,12 @@ def _recent_changes(field_id: str, window: Window) -> Any:
     return select(ChangeGroup.issue_id).where(*window.on_group(), exists(of_field))
 
 
+# One table alias each for every WAS subquery: an ORM ``aliased()`` per term cost
+# ~20 ms a term to adapt its columns (100 ``WAS ... BEFORE`` terms: 2.3 s).
+_FIRST_ITEM = ChangeItem.__table__.alias("first_item")
+_FIRST_GROUP = ChangeGroup.__table__.alias("first_group")
+
+
 def was(ctx: Context, handler: FieldHandler, clause: ast.Was) -> Any:
     field_id = _field_id(handler)
     values = ctx.values(clause.operand, handler.label)
@@ -147,9 +152,10 @@ def was(ctx: Context, handler: FieldHandler, clause: ast.Was) -> Any:
         result = _was_since(ctx, handler, clause, field_id, changed_to, window,
                             _matches(ChangeItem.from_value, tokens, has_empty))
     else:
-        item, group = aliased(ChangeItem), aliased(ChangeGroup)
+        item, group = _FIRST_ITEM.c, _FIRST_GROUP.c
         later = [group.created > window.after] if window.after is not None else []
-        first_id = (select(item.id).join(group, item.group_id == group.id)
+        first_id = (select(item.id).select_from(_FIRST_ITEM.join(
+                    _FIRST_GROUP, item.group_id == group.id))
                     .where(group.issue_id == Issue.id, item.field == field_id, *later)
                     .order_by(group.created, item.id).limit(1)
                     .correlate(Issue).scalar_subquery())

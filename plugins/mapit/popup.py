@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from core.models import User
 from core.services.issues import get_issue, values_of
 from core.web.common import fmt_dt, status_name
+from core.web.shell import ink_for
 
 from .geo import alert_statuses, position_field
 
@@ -34,7 +35,8 @@ def details(host: Amsflow, session: Session, user: User, key: str) -> dict[str, 
     return {
         "key": issue.key, "summary": issue.summary,
         "status": {"key": status, "name": status_name(status),
-                   "colour": host.status_colour(status), "alert": status in alert_statuses(host)},
+                   "colour": host.status_colour(status), "ink": ink_for(host.status_colour(status)),
+                   "alert": status in alert_statuses(host)},
         "customer": values.get("customer_name") or "",
         "address": _address(values),
         "plannedStart": planned.isoformat() if planned else None,

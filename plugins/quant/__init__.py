@@ -13,6 +13,7 @@ from typing import Any
 
 from core.hookspecs import hookimpl
 
+from . import openapi  # noqa: F401 - describes the routes in the instance's document
 from .config import QuantConfigSchema
 from .refs import PLUGIN
 

@@ -1,11 +1,13 @@
 """The OpenAPI 3 document of contract v1 (``GET /rest/quant/1/openapi.json``), built
-from the contract's own schemas so it cannot drift from what is checked."""
+from the contract's own schemas so it cannot drift from what is checked; and the
+same routes in the instance's document (``core.api.routes.document_route``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from core.api.openapi import _json_schema
+from core.api.routes import document_route
 
 from .contract import MAX_BATCH, BatchSchema, CancelSchema, OrderSchema
 from .results import ResultSchema
@@ -86,3 +88,42 @@ def document(base: str) -> dict[str, Any]:
                            "additionalProperties": {"type": "string"}}}}},
         },
     }
+
+
+# Contract v1 in the instance's own OpenAPI document too (``/rest/api/2/openapi.json``):
+# the routes are served by this plugin's blueprint, signed rather than logged in, and
+# described in full by the document above.
+_SIGNED = " (signed with Standard Webhooks; contract: /rest/quant/1/openapi.json)"
+_REFUSED = {401: "Unsigned, forged or stale", 409: "Refused by the order's state"}
+
+
+@document_route("POST", "/rest/quant/1/orders", "Quant: create or update an order" + _SIGNED,
+                "quant", body=OrderSchema, status=201, responses=_REFUSED)
+def quant_order() -> None:
+    """Described only; ``api.create_or_update`` serves it."""
+
+
+@document_route("POST", "/rest/quant/1/orders/bulk", "Quant: up to 1,000 orders" + _SIGNED,
+                "quant", body=BatchSchema, status=201, responses=_REFUSED)
+def quant_bulk() -> None:
+    """Described only; ``api.bulk`` serves it."""
+
+
+@document_route("GET", "/rest/quant/1/orders/<path:externalId>",
+                "Quant: an order's state" + _SIGNED, "quant", responses=_REFUSED)
+def quant_show() -> None:
+    """Described only; ``api.show`` serves it."""
+
+
+@document_route("POST", "/rest/quant/1/orders/<path:externalId>/cancel",
+                "Quant: cancel an order" + _SIGNED, "quant", body=CancelSchema,
+                responses=_REFUSED)
+def quant_cancel() -> None:
+    """Described only; ``api.cancel`` serves it."""
+
+
+@document_route("POST", "/rest/quant/1/orders/<path:externalId>/validation",
+                "Quant: a validation result" + _SIGNED, "quant", body=ResultSchema,
+                responses=_REFUSED)
+def quant_validation() -> None:
+    """Described only; ``api.validation`` serves it."""

@@ -32,21 +32,46 @@ def _login(page: Any, url: str, who: str) -> None:
     page.click("button[type=submit]")
 
 
+def _drag(page: Any, source: Any, target: Any) -> None:
+    """HTML5 drag with the mouse, in steps (as a person drags; Chromium starts a drag
+    only after the pointer moved with the button down)."""
+    a, b = source.bounding_box(), target.bounding_box()
+    page.mouse.move(a["x"] + 20, a["y"] + a["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(a["x"] + 40, a["y"] + a["height"] / 2, steps=5)
+    page.mouse.move(b["x"] + b["width"] / 2, b["y"] + 30, steps=10)
+    page.mouse.up()
+
+
+def _settle(page: Any) -> None:
+    """Wait for every gadget's data request, then leave the page, so no request is
+    still running when the test's server and database are shut down."""
+    page.wait_for_function("document.querySelectorAll('.gadget.loading').length === 0")
+    page.goto("about:blank")
+
+
 def _jql_count(host: Any, who: str, jql: str) -> int:
     with host.db.new_session() as s:
         viewer = s.query(User).filter_by(username=who).one()
         return search(host, s, jql, viewer, 0, 0)[1]
 
 
-def test_create_add_gadgets_share_and_find(browser_page, live_url, host, elv_orders):
+def test_land_create_share_find_and_copy(browser_page, live_url, host, elv_orders):
     page = browser_page
     _login(page, live_url, "planner")
-    page.wait_for_url("**/dashboards/")  # no dashboard yet: the page offers to make one
-    page.click("text=Opprett nytt dashbord >> nth=-1")
+    # no dashboard used yet: the first predefined one the planner may see
+    page.wait_for_selector("h1#dash-name:has-text('Daglig framdrift – Elvnett')")
+    daily_pie = page.locator(".gadget[data-type='gadgets.pie']")
+    daily_pie.locator(".gadget-total .count").wait_for()
+    assert daily_pie.locator(".gadget-total .count").inner_text() == str(
+        _jql_count(host, "planner", "project = ELV AND issuetype = Målerbytte"))
+
+    page.click(".dash-menu >> text=Opprett nytt dashbord")
     page.fill("#name", "Planleggers oversikt")
     page.fill("#description", "Framdrift i Elvnett")
     page.click("button:has-text('Opprett')")
     page.wait_for_selector("h1#dash-name:has-text('Planleggers oversikt')")
+    assert page.locator(".dash-menu a.active").inner_text() == "Planleggers oversikt"
 
     page.click("#add-gadget")
     page.fill("#gallery-search", "kake")
@@ -78,14 +103,51 @@ def test_create_add_gadgets_share_and_find(browser_page, live_url, host, elv_ord
     page.fill("input[name=share_user]", "installer2")
     page.click("button:has-text('Legg til')")
     page.wait_for_selector("#shares li:has-text('Morten Montør')")
+    page.click(".brand")  # the logo goes back to the last used dashboard
+    page.wait_for_selector("h1#dash-name:has-text('Planleggers oversikt')")
 
     page.context.clear_cookies()
     _login(page, live_url, "installer2")
-    page.wait_for_url("**/dashboards/**")
-    page.goto(live_url + "/dashboards/manage?tab=search&q=oversikt")
-    row = page.locator("#dashboard-list tbody tr", has_text="Planleggers oversikt")
-    row.locator("a").click()
+    page.wait_for_selector("h1#dash-name")
+    page.click("text=Administrer dashbord")
+    page.click(".tabs >> text=Populær")  # shared, and starred by its owner
+    assert page.locator("#dashboard-list tbody tr", has_text="Planleggers oversikt").count() == 1
+    page.click(".tabs >> text=Søk")
+    page.fill("input[name=q]", "oversikt")
+    page.press("input[name=q]", "Enter")
+    page.locator("#dashboard-list tbody tr", has_text="Planleggers oversikt").locator("a").click()
     installer2_table = page.locator(".gadget[data-type='gadgets.filter_results']")
     installer2_table.locator(".gadget-total .count").wait_for()
-    # the installer2 sees only their own orders: none of these
+    # installer2 sees only their own orders: none of these
     assert installer2_table.locator(".gadget-total .count").inner_text() == "0"
+    assert page.locator("#add-gadget").count() == 0  # not theirs to change
+
+    page.click("text=Administrer dashbord")
+    page.click(".tabs >> text=Søk")
+    page.fill("input[name=q]", "Ukentlig framdrift – Elvnett")
+    page.press("input[name=q]", "Enter")
+    page.locator("#dashboard-list a", has_text="Ukentlig framdrift – Elvnett").click()
+    page.click("text=Kopier")
+    assert page.locator("#start_from option:checked").inner_text().startswith("Kopi av")
+    page.fill("#name", "Min ukentlige")
+    page.click("button:has-text('Opprett')")
+    page.wait_for_selector("h1#dash-name:has-text('Min ukentlige')")
+    assert page.locator(".gadget").count() == 8
+    page.locator(".gadget[data-type='gadgets.bomtur'] .gadget-total, "
+                 ".gadget[data-type='gadgets.bomtur'] .muted").first.wait_for()
+    assert page.locator("#add-gadget").count() == 1  # the copy is theirs
+
+    # drag the first gadget of the left column into the right one, and remove one by "…"
+    first = page.locator(".dash-col[data-col='0'] .gadget").first
+    moved_id = first.get_attribute("data-id")
+    _drag(page, first.locator(".gadget-head"), page.locator(".dash-col[data-col='1']"))
+    page.wait_for_selector(f".dash-col[data-col='1'] .gadget[data-id='{moved_id}']")
+    page.reload()
+    page.wait_for_selector(f".dash-col[data-col='1'] .gadget[data-id='{moved_id}']")
+    page.once("dialog", lambda dialog: dialog.accept())
+    box = page.locator(f".gadget[data-id='{moved_id}']")
+    box.locator(".gadget-menu summary").click()
+    box.locator("button[data-act='remove']").click()
+    page.wait_for_selector(f".gadget[data-id='{moved_id}']", state="detached")
+    assert page.locator(".gadget").count() == 7
+    _settle(page)

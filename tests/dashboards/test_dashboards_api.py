@@ -112,7 +112,7 @@ def test_bad_input_is_a_clear_error_and_changes_nothing(client, orders):
 
 
 def test_share_copy_layout_and_delete(client, orders):
-    d = _dashboard(client, description="Framdrift i ELV", columns=2)
+    d = _dashboard(client, description="Planleggerens egen", columns=2)
     for key in ("gadgets.pie", "gadgets.filter_results"):
         _post(client, f"{API}/{d['id']}/gadget",
               {"moduleKey": key, "config": {"jql": "project = ELV"}, "column": 1})
@@ -120,7 +120,7 @@ def test_share_copy_layout_and_delete(client, orders):
     shared = _post(client, f"{API}/{d['id']}/permission", {"type": "user",
                                                           "username": "installer"})
     assert shared.status_code == 201
-    seen = client.get(f"{API}?q=framdrift", headers=basic_auth("installer")).get_json()
+    seen = client.get(f"{API}?q=ens EGEN", headers=basic_auth("installer")).get_json()
     assert [x["name"] for x in seen["dashboards"]] == ["Min oversikt"]
     client.put(f"{API}/{d['id']}", json={"favourite": True}, headers=basic_auth("installer"))
     popular = client.get(f"{API}?filter=popular", headers=basic_auth("outsider")).get_json()
@@ -148,3 +148,57 @@ def test_dashboards_are_in_the_openapi_document(client):
                  "/rest/api/2/dashboard/{dashboard_id}/gadget/{gadget_id}/data",
                  "/rest/api/2/dashboard/gadgets", "/rest/api/2/dashboard/gadgets/{key}/data"):
         assert path in paths
+
+
+def test_messages_and_pages_in_the_callers_language(app, client, orders):
+    from tests.web.conftest import Browser
+
+    english = {**basic_auth("planner"), "Accept-Language": "en"}
+    missing = client.get(f"{API}/99999", headers=english)
+    assert missing.get_json()["errorMessages"] == [
+        "Dashboard 99999 does not exist, or you have no access to it."]
+    types = client.get(f"{API}/gadgets", headers=english).get_json()["gadgets"]
+    pie = next(t for t in types if t["key"] == "gadgets.pie")
+    assert (pie["name"], pie["config"][0]["label"]) == ("Pie chart", "Field")
+    b = Browser(app.test_client())
+    assert b.login("planner").status_code == 302
+    assert "Administrer dashbord" in b.get("/dashboards/manage").text
+    b.post("/language", {"lang": "en", "next": "/dashboards/manage"})
+    page = b.get("/dashboards/manage").text
+    assert "Manage dashboards" in page and "Popular" in page
+
+
+def test_shared_with_a_group_or_a_project_role(client, orders):
+    d = _dashboard(client, "admin", name="Til montørene")
+    assert client.get(f"{API}/{d['id']}", headers=basic_auth("installer")).status_code == 404
+    role = _post(client, f"{API}/{d['id']}/permission",
+                 {"type": "projectRole", "projectId": "ELV", "projectRoleId": "Montør"}, "admin")
+    assert role.status_code == 201 and role.get_json()[0]["role"]["name"] == "Montør"
+    assert client.get(f"{API}/{d['id']}", headers=basic_auth("installer")).status_code == 200
+    assert client.get(f"{API}/{d['id']}", headers=basic_auth("planner")).status_code == 404
+    group = _post(client, f"{API}/{d['id']}/permission",
+                  {"type": "group", "groupname": "planleggere"}, "admin")
+    assert group.status_code == 201
+    assert client.get(f"{API}/{d['id']}", headers=basic_auth("planner")).status_code == 200
+    assert client.get(f"{API}/{d['id']}", headers=basic_auth("outsider")).status_code == 404
+    bad = _post(client, f"{API}/{d['id']}/permission", {"type": "group", "groupname": "x"},
+                "admin")
+    assert bad.status_code == 400 and bad.get_json()["errors"]["groupname"]
+
+
+def test_whole_dashboard_in_one_request_each_gadget_with_its_answer(client, orders):
+    d = _dashboard(client)
+    _post(client, f"{API}/{d['id']}/gadget",
+          {"moduleKey": "gadgets.pie", "config": {"jql": "project = ELV"}})
+    _post(client, f"{API}/{d['id']}/gadget",
+          {"moduleKey": "gadgets.filter_results", "config": {"filterId": 424242}})
+    answer = client.get(f"{API}/{d['id']}/data", headers=basic_auth("installer"))
+    assert answer.status_code == 404  # not shared with the installer
+    parts = client.get(f"{API}/{d['id']}/data", headers=basic_auth("planner")).get_json()
+    by_type = {p.get("type", "missing"): p for p in parts["gadgets"]}
+    assert by_type["gadgets.pie"]["data"]["total"] == 5
+    failed = [p for p in parts["gadgets"] if p["status"] != 200]
+    assert len(failed) == 1 and failed[0]["status"] == 404
+    assert "424242" in failed[0]["errorMessages"][0]
+    again = client.get(f"{API}/{d['id']}/data", headers=basic_auth("planner")).get_json()
+    assert [p.get("cached") for p in again["gadgets"] if p["status"] == 200] == [True]

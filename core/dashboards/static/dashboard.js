@@ -74,8 +74,8 @@
         return a.position.column - b.position.column || a.position.row - b.position.row;
       }).forEach(function (g) {
         cols[Math.min(g.position.column, dash.columns - 1)].appendChild(frame(g));
-        load(g, false);
       });
+      loadAll();
       if (!dash.gadgets.length) {
         cols[0].appendChild(api.el("p", { "class": "muted empty-dash", text: T.empty }));
       }
@@ -95,8 +95,8 @@
       var body = api.el("div", { "class": "gadget-body", "aria-live": "polite" },
                         [api.el("p", { "class": "muted", text: T.loading })]);
       var foot = api.el("footer", { "class": "gadget-foot muted" });
-      var box = api.el("section", { "class": "gadget", "data-id": String(g.id), "data-type": g.type,
-                                    "aria-label": title.textContent }, [head, body, foot]);
+      var boxEl = api.el("section", { "class": "gadget", "data-id": String(g.id), "data-type": g.type,
+                                      "aria-label": title.textContent }, [head, body, foot]);
       menu.addEventListener("click", function (ev) {
         var act = ev.target.getAttribute("data-act");
         if (!act) { return; }
@@ -106,7 +106,9 @@
         if (act === "remove" && confirm(T.confirmRemove)) {
           call("DELETE", base + "/gadget/" + g.id).then(function () {
             dash.gadgets = dash.gadgets.filter(function (x) { return x.id !== g.id; });
-            stop(g); layout();
+            stop(g);
+            boxEl.remove();
+            if (!dash.gadgets.length) { layout(); }
           }, function (err) { alert(why(err)); });
         }
       });
@@ -115,11 +117,11 @@
         head.addEventListener("dragstart", function (ev) {
           ev.dataTransfer.setData("text/plain", String(g.id));
           ev.dataTransfer.effectAllowed = "move";
-          box.classList.add("dragging");
+          boxEl.classList.add("dragging");
         });
-        head.addEventListener("dragend", function () { box.classList.remove("dragging"); });
+        head.addEventListener("dragend", function () { boxEl.classList.remove("dragging"); });
       }
-      return box;
+      return boxEl;
     }
 
     function stop(g) {
@@ -127,36 +129,63 @@
       if (cleanups[g.id]) { try { cleanups[g.id](); } catch (e) { /* already gone */ } delete cleanups[g.id]; }
     }
 
-    function load(g, fresh) {
-      var box = grid.querySelector('.gadget[data-id="' + g.id + '"]');
-      if (!box) { return; }
-      var body = box.querySelector(".gadget-body"), foot = box.querySelector(".gadget-foot");
-      box.classList.add("loading");
-      call("GET", base + "/gadget/" + g.id + "/data" + (fresh ? "?refresh=1" : "")).then(function (answer) {
-        box.classList.remove("loading", "failed");
-        if (cleanups[g.id]) { try { cleanups[g.id](); } catch (e) { /* ignore */ } delete cleanups[g.id]; }
-        body.innerHTML = "";
-        var r = renderers[g.type];
-        if (!r) { body.appendChild(api.el("p", { "class": "gadget-error", text: T.noRenderer })); return; }
-        var done = r.render(body, answer.data, { id: g.id, type: g.type, config: g.config, title: answer.title, answer: answer });
-        if (typeof done === "function") { cleanups[g.id] = done; }
-        box.querySelector(".gadget-title").textContent = answer.title;
-        foot.textContent = (answer.filter ? answer.filter.name + " · " : "") + T.updated + " " +
-          new Date(answer.generated).toLocaleTimeString(document.documentElement.lang === "en" ? "en-GB" : "nb-NO", { hour: "2-digit", minute: "2-digit" });
-        box.setAttribute("data-loaded", answer.generated);
-      }, function (err) {
-        box.classList.remove("loading");
-        box.classList.add("failed");
-        body.innerHTML = "";
+    function box(g) { return grid.querySelector('.gadget[data-id="' + g.id + '"]'); }
+
+    function show(g, answer, err) {
+      var el = box(g);
+      if (!el) { return; }
+      var body = el.querySelector(".gadget-body"), foot = el.querySelector(".gadget-foot");
+      el.classList.remove("loading");
+      if (cleanups[g.id]) { try { cleanups[g.id](); } catch (e) { /* ignore */ } delete cleanups[g.id]; }
+      body.innerHTML = "";
+      if (err) {
+        el.classList.add("failed");
         body.appendChild(api.el("p", { "class": "gadget-error", role: "alert", text: why(err) }));
         if (editable) {
           body.appendChild(api.el("button", { type: "button", "class": "btn btn-small", text: T.edit }));
           body.lastChild.addEventListener("click", function () { configure(g); });
         }
-      });
+        return;
+      }
+      el.classList.remove("failed");
+      var r = renderers[g.type];
+      if (!r) { body.appendChild(api.el("p", { "class": "gadget-error", text: T.noRenderer })); return; }
+      var done = r.render(body, answer.data, { id: g.id, type: g.type, config: g.config, title: answer.title, answer: answer });
+      if (typeof done === "function") { cleanups[g.id] = done; }
+      el.querySelector(".gadget-title").textContent = answer.title;
+      foot.textContent = (answer.filter ? answer.filter.name + " · " : "") + T.updated + " " +
+        new Date(answer.generated).toLocaleTimeString(document.documentElement.lang === "en" ? "en-GB" : "nb-NO", { hour: "2-digit", minute: "2-digit" });
+      el.setAttribute("data-loaded", answer.generated);
+    }
+
+    function every(g) {
       if (timers[g.id]) { clearInterval(timers[g.id]); delete timers[g.id]; }
       var minutes = (g.config && g.config.refresh) || 0;
       if (minutes > 0) { timers[g.id] = setInterval(function () { load(g, false); }, minutes * 60000); }
+    }
+
+    function load(g, fresh) {
+      var el = box(g);
+      if (!el) { return; }
+      el.classList.add("loading");
+      call("GET", base + "/gadget/" + g.id + "/data" + (fresh ? "?refresh=1" : "")).then(
+        function (answer) { show(g, answer); }, function (err) { show(g, null, err); });
+      every(g);
+    }
+
+    // The whole dashboard in one request (each gadget with its own answer or error).
+    function loadAll() {
+      if (!dash.gadgets.length) { return; }
+      dash.gadgets.forEach(function (g) { var el = box(g); if (el) { el.classList.add("loading"); } every(g); });
+      call("GET", base + "/data").then(function (all) {
+        var byId = {};
+        all.gadgets.forEach(function (a) { byId[a.id] = a; });
+        dash.gadgets.forEach(function (g) {
+          var a = byId[g.id];
+          if (!a) { return; }
+          if (a.status === 200) { show(g, a); } else { var e = new Error("failed"); e.answer = a; show(g, null, e); }
+        });
+      }, function (err) { dash.gadgets.forEach(function (g) { show(g, null, err); }); });
     }
 
     // -- drag between and within columns -------------------------------------------------
@@ -166,8 +195,8 @@
         var moving = grid.querySelector(".gadget.dragging");
         if (!moving) { return; }
         var after = Array.prototype.find.call(col.querySelectorAll(".gadget:not(.dragging)"), function (el) {
-          var box = el.getBoundingClientRect();
-          return ev.clientY < box.top + box.height / 2;
+          var r = el.getBoundingClientRect();
+          return ev.clientY < r.top + r.height / 2;
         });
         if (after) { col.insertBefore(moving, after); } else { col.appendChild(moving); }
       });
@@ -280,8 +309,8 @@
       call("PUT", base + "/gadget/" + g.id, { config: out }).then(function (saved) {
         g.config = saved.config;
         dialog.close();
-        var box = grid.querySelector('.gadget[data-id="' + g.id + '"]');
-        if (box) { box.querySelector(".gadget-title").textContent = g.config.title || typeName(g); }
+        var el = box(g);
+        if (el) { el.querySelector(".gadget-title").textContent = g.config.title || typeName(g); }
         load(g, true);
       }, function (err) { document.getElementById("configure-error").textContent = why(err); });
     });

@@ -199,7 +199,7 @@
     const cal = calendarUrl([d.key]);
     return `<div class="mapit-popup" data-issue-key="${esc(d.key)}">` +
       `<h3><a href="${esc(cfg.urls.browse.replace("KEY", d.key))}">${esc(d.key)}</a> ${esc(d.summary)}</h3>` +
-      `<p><span class="lozenge" style="--lz:${esc(d.status.colour)}">${esc(d.status.name)}</span></p>` +
+      `<p><span class="lozenge" style="--lz:${esc(d.status.colour)};--lz-ink:${esc(d.status.ink)}">${esc(d.status.name)}</span></p>` +
       `<dl>${row(T.customer, d.customer)}${row(T.address, d.address)}` +
       `${row(T.planned, d.plannedStartText)}${row(T.installer, d.installer)}</dl>` +
       `<p class="mapit-popup-actions"><a class="btn" data-action="open" target="_blank" rel="noopener" ` +

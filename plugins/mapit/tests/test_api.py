@@ -126,7 +126,7 @@ def test_popup_details(backend: str, client: Any, auth: Any, placed: Any) -> Non
     d = r.get_json()
     assert d["key"] == "ELV-2" and d["summary"] == "Målerbytte Storgata 2"
     assert d["status"] == {"key": "ready", "name": "Klar til utførelse", "colour": "#36b37e",
-                           "alert": False}
+                           "ink": "#fff", "alert": False}
     assert d["customer"] == "Kunde 2" and d["address"] == "Gate 2, 0150 Oslo"
     assert d["installer"] == "Mona Montør" and d["position"] == {"lat": 59.915, "lon": 10.75}
     # Another installer's order is not there for them.

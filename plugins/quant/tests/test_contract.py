@@ -44,6 +44,19 @@ def test_the_openapi_document_describes_contract_v1(client):
                                  "/orders/{externalId}/validation"}
 
 
+def test_the_instance_document_lists_the_quant_routes(client):
+    doc = client.get("/rest/api/2/openapi.json").get_json()
+    quant = {path: ops for path, ops in doc["paths"].items() if path.startswith("/rest/quant")}
+    assert set(quant) == {"/rest/quant/1/orders", "/rest/quant/1/orders/bulk",
+                          "/rest/quant/1/orders/{externalId}",
+                          "/rest/quant/1/orders/{externalId}/cancel",
+                          "/rest/quant/1/orders/{externalId}/validation"}
+    order = quant["/rest/quant/1/orders"]["post"]
+    assert "Standard Webhooks" in order["summary"] and "409" in order["responses"]
+    assert "externalId" in order["requestBody"]["content"]["application/json"]["schema"][
+        "required"]
+
+
 def test_a_customer_adapter_replaces_the_format(host, quant, quant_server, users,
                                                 monkeypatch):
     monkeypatch.setitem(host.plugins.plugin_settings("ELV", "quant"), "contract",

@@ -191,3 +191,30 @@ def test_a_dead_message_is_shown_to_admins_and_retried(host, quant, quant_server
     assert (row.status, row.attempts) == ("delivered", 1)
     assert [e["data"]["key"] for e in quant_server.processed] == [key]
     assert fresh(host, key).status.key == "closed"
+
+
+def test_orders_closed_in_a_bulk_change_are_each_sent_once(host, quant, quant_server, users,
+                                                           session, monkeypatch):
+    """Bulk chunks (one savepoint, retried order by order on a failure) still write one
+    outbox row per closed order and queue their delivery."""
+    from core.bulk import service
+    from core.bulk.models import BulkTask
+    from core.models import Issue
+    from core.services import uow
+
+    from .flow import to_ready
+
+    keys = [quant.create(f"M-{n}")["key"] for n in range(6)]
+    for key in keys:
+        to_ready(host, users["planner"], users["installer"], key)
+    issues = list(session.scalars(select(Issue).where(Issue.key.in_(keys))))
+    task = uow.run(host, session, lambda: service.submit(
+        host, session, users["planner"], issues, "transition",
+        {"transition": "RESOLVE", "fields": {"resolution": "Ok"}}, False))
+    run_worker(host, burst=True)  # the bulk runner, then the delivery it queued
+    session.expire_all()
+    assert session.get(BulkTask, task.id).status == "COMPLETE"
+    assert {fresh(host, k).status.key for k in keys} == {"closed"}
+    rows = _messages(host)
+    assert len(rows) == 6 and {r.status for r in rows} == {"delivered"}
+    assert sorted(quant_server.keys_in_order()) == sorted(keys)
