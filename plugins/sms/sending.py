@@ -72,6 +72,10 @@ def compose(host: Amsflow, session: Session, issue: Issue, kind: str,
         installer=issue.assignee.display_name if issue.assignee else "",
         reply_code=code, reply_number=settings.get("reply_number"),
         instructions=settings.get("instructions"), text=text, tz=settings["timezone"])
+    wanted = tpl.names_used(source) - context.keys()
+    if wanted:  # variables other plugins give (Bookit's selfservice_link): only if used
+        given = host.plugins.message_values(host, session, issue, kind)
+        context.update({name: given[name] for name in wanted if name in given})
     return tpl.render(kind, context, settings.get("templates"))
 
 
