@@ -48,9 +48,13 @@ def make_engine(url: str, base_dir: Path | None = None) -> Engine:
             # pysqlite begins a transaction only before a write, so a SAVEPOINT after
             # reads would open the transaction itself and its RELEASE would commit
             # all of it: an order's change would commit before its bulk item did.
+            # IMMEDIATE takes the write lock now, waiting up to the busy timeout: a
+            # deferred transaction that reads and then writes fails at once with
+            # "database is locked" when another connection wrote in between (the
+            # busy timeout does not apply to that), which stopped bulk changes.
             dbapi = conn.connection.dbapi_connection
             if not dbapi.in_transaction:
-                dbapi.execute("BEGIN")
+                dbapi.execute("BEGIN IMMEDIATE")
 
         return engine
     engine = create_engine(url, pool_size=10, max_overflow=20, pool_recycle=600)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from .i18n import _
@@ -103,7 +103,9 @@ def record(host: Amsflow, db: Session, username: str, addr: str, ok: bool) -> No
     """Keep one attempt; log when a failure starts (or lengthens) a delay."""
     name = username.casefold()
     db.add(LoginAttempt(username=name[:100], remote_addr=addr[:64], ok=ok, created=host.now()))
-    if ok:
+    if ok:  # attempts older than any rule reads are of no use: the table stays small
+        cutoff = host.now() - max(Policy.of(host).window, timedelta(days=KNOWN_ADDRESS_DAYS))
+        db.execute(delete(LoginAttempt).where(LoginAttempt.created < cutoff))
         return
     db.flush()
     policy, now = Policy.of(host), host.now()

@@ -35,11 +35,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..analyze import LARGE_TASK, analyze
 from ..db import DEFER_FLUSH, SETTLE_LATER
+from ..i18n import _
 from ..models import Issue, User, utcnow
 from ..services.comments import keep_abort_comment
 from ..services.errors import ServiceError
@@ -146,11 +148,15 @@ def _run(host: Amsflow, task_id: str, runner: int, runners: int) -> tuple[str, i
     try:
         start = _start_seq(session, task_id, runner, runners)
         projects = task_starting(host, session, task, params, start)
-        status = _loop(host, session, user, task, params, chunk, ratio, start, worked)
+        status = _loop_retrying_locks(host, session, user, task, params, chunk, ratio,
+                                      start, worked)
     except Exception as exc:
         session.rollback()
         log.exception("bulk task %s failed", task_id)
-        failed = _finish(host, session, task_id, "FAILED", str(exc)[:2000])
+        error = (_("Databasen var låst av andre skrivinger for lenge (SQLite: «database is "
+                   "locked»). %(done)s saker ble endret før oppgaven stoppet; start den "
+                   "på nytt for resten.", done=worked[0]) if _locked(exc) else str(exc))
+        failed = _finish(host, session, task_id, "FAILED", error[:2000])
         if failed is not None:
             task_finished(host, failed, projects)
         raise
@@ -166,6 +172,30 @@ def _run(host: Amsflow, task_id: str, runner: int, runners: int) -> tuple[str, i
         finished = session.get(BulkTask, task_id, populate_existing=True)
         host.db.commit(session)
     return finished.status, worked[0]
+
+
+LOCK_RETRIES = 3  # a chunk SQLite found locked (past its busy timeout) is tried again
+
+
+def _locked(exc: BaseException) -> bool:
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc)
+
+
+def _loop_retrying_locks(host: Amsflow, session: Session, user: User, task: BulkTask,
+                         params: dict[str, Any], chunk: int, ratio: float, start: int,
+                         worked: list[int]) -> str | None:
+    """``_loop``; a chunk that SQLite refused as locked is rolled back and the loop goes
+    on from the pending items (done chunks are committed), a few times, with a pause."""
+    for attempt in range(LOCK_RETRIES + 1):
+        try:
+            return _loop(host, session, user, task, params, chunk, ratio, start, worked)
+        except OperationalError as exc:
+            if not _locked(exc) or attempt == LOCK_RETRIES:
+                raise
+            session.rollback()
+            log.warning("bulk task %s: database locked, chunk tried again", task.id)
+            time.sleep(1.0 * (attempt + 1))
+    return None
 
 
 def _start_seq(session: Session, task_id: str, runner: int, runners: int) -> int:

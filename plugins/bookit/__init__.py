@@ -55,6 +55,7 @@ def register_jobs(registry: Any) -> None:
 
 @hookimpl
 def register_blueprints(app: Any) -> list[Any]:
+    from . import pages  # noqa: F401 - the availability pages join the blueprint
     from .autoplan import api as autoplan_api  # noqa: F401 - fills the API route table
     from .autoplan.web import bp as public
     from .web import bp
@@ -67,6 +68,14 @@ def register_nav_items(user: Any) -> list[Any]:
     from .web import nav_items
 
     return nav_items(user)
+
+
+@hookimpl
+def register_gadgets(registry: Any) -> None:
+    from .gadget import TYPES
+
+    for gtype in TYPES:
+        registry.gadget(gtype)
 
 
 @hookimpl

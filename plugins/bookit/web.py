@@ -48,7 +48,7 @@ def calendar_page() -> Any:
         "date": start.isoformat(), "timeZone": cal.offset(start),
         "view": view if view in ("day", "3day", "week") else "week",
         "snapMinutes": conf.snap_minutes, "pollSeconds": conf.poll_seconds,
-        "canEdit": av.can_edit(h, s, me),
+        "canEdit": av.can_edit(h, s, me), "show": request.args.get("show") or "",
         "filters": _filters(h, s, me), "defaultJql": DEFAULT_JQL,
         "source": {"filter": request.args.get("filter"), "jql": request.args.get("jql"),
                    "issues": request.args.get("issues")},

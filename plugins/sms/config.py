@@ -10,6 +10,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates
 
+from plugins.sms.providers.link import ALPHANUMERIC_SENDER
 from plugins.sms.quiet import parse_clock
 from plugins.sms.templates import KINDS, template_error
 
@@ -24,9 +25,10 @@ class LinkSchema(_Strict):
     platform_id = fields.String(load_default="")
     platform_partner_id = fields.String(load_default="")
     gate_id = fields.String(load_default="")
-    timeout = fields.Float(load_default=10.0, validate=validate.Range(min=0.1, max=120))
+    timeout = fields.Float(load_default=5.0, validate=validate.Range(min=0.1, max=120))
     attempts = fields.Integer(load_default=4, validate=validate.Range(min=1, max=10))
     backoff = fields.Float(load_default=0.5, validate=validate.Range(min=0, max=60))
+    deadline = fields.Float(load_default=8.0, validate=validate.Range(min=0.1, max=120))
     username_env = fields.String(load_default="LINK_SMS_USERNAME")
     password_env = fields.String(load_default="LINK_SMS_PASSWORD")
     webhook_token_env = fields.String(load_default="LINK_SMS_WEBHOOK_TOKEN")
@@ -49,7 +51,10 @@ class SmsConfigSchema(_Strict):
     provider = fields.String(load_default="local", validate=validate.OneOf(["local", "link"]))
     link = fields.Nested(LinkSchema, load_default=lambda: LinkSchema().load({}))
     local = fields.Nested(LocalSchema, load_default=lambda: LocalSchema().load({}))
-    sender = fields.String(load_default="AMS", validate=validate.Length(min=2, max=11))
+    # Link's alphanumeric sender (TON ALPHANUMERIC): 2–11 of [a-zA-Z0-9], a letter first.
+    sender = fields.String(load_default="AMS", validate=validate.Regexp(
+        ALPHANUMERIC_SENDER, error="sender must be 2–11 letters or digits and start with a "
+        "letter (Link Mobility's alphanumeric sender), got {input!r}"))
     reply_number = fields.String(load_default="")
     region = fields.String(load_default="NO", validate=validate.Length(equal=2))
     timezone = fields.String(load_default="Europe/Oslo")

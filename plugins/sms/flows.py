@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from flask import flash, has_request_context, request
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from core import permissions as perms
-from core.models import Comment, Issue, User
-from core.services.errors import InvalidInput
+from core.models import Issue, User
+from core.services import comments
+from core.services.errors import InvalidInput, NotFound
 from core.workflow.context import WorkflowContext
 from core.workflow.engine import transition_issue
 from plugins.sms import templates as tpl
-from plugins.sms.models import FAILED, REFUSED, SmsMessage
+from plugins.sms.models import ACCEPTED, FAILED, OUT, REFUSED, UNKNOWN, SmsMessage
 from plugins.sms.sending import abort_unsent, begin_send, describe_sent, send_to_order
 from plugins.sms.store import booking_key, order_phone, settings_for
 
@@ -29,11 +31,16 @@ def status_key(host: Amsflow, issue: Issue) -> str:
     return host.catalog.status_keys[issue.status_id]
 
 
+UNKNOWN_NOTE = ("SMS-status ukjent: {what} til {phone} fikk ikke svar fra Link Mobility i tide "
+                "({error}). Meldingen kan være sendt, og den sendes ikke på nytt automatisk. "
+                "Statusen avklares av leveringsrapporten, eller av en planlegger i SMS-loggen.")
+
+
 def add_comment(host: Amsflow, session: Session, issue: Issue, body: str,
                 user: User | None) -> None:
-    now = host.now()
-    session.add(Comment(issue_id=issue.id, body=body, author_id=user.id if user else None,
-                        created=now, updated=now))
+    """A comment by the plugin, through the core service (``issue_commented`` after
+    commit, so watchers hear of it), written with the caller's next flush."""
+    comments.add_comment(host, session, user, issue, body, system=True, flush=False)
 
 
 def try_transition(host: Amsflow, session: Session, issue: Issue, which: str,
@@ -73,6 +80,12 @@ def send_booking(ctx: WorkflowContext, args: dict[str, Any]) -> None:
         row = sending.settle(host, session)
         if row.status in (REFUSED, FAILED):
             raise abort_unsent(host, session, issue, row, ctx.user, "Booking-SMS")
+        if row.status == UNKNOWN:  # may have reached the customer: the booking stands
+            note = UNKNOWN_NOTE.format(what="Booking-SMS", phone=row.phone, error=row.error)
+            add_comment(host, session, issue, note, ctx.user)
+            if (has_request_context() and not request.path.startswith("/rest/")
+                    and not host.db.deferring(session)):
+                flash(note, "warning")  # the person who booked sees it at once
 
     ctx.add_comment(describe_sent(sending.row, "Booking-SMS"))  # undone if not sent
     ctx.settle_after_flush(settle)
@@ -115,4 +128,31 @@ def send_from_panel(host: Amsflow, session: Session, user: User, issue: Issue, k
     if row.status in (REFUSED, FAILED):
         raise abort_unsent(host, session, issue, row, user, LABEL[kind])
     add_comment(host, session, issue, describe_sent(row, LABEL[kind]), user)
+    if row.status == UNKNOWN:
+        add_comment(host, session, issue, UNKNOWN_NOTE.format(
+            what=LABEL[kind], phone=row.phone, error=row.error), user)
+    return row
+
+
+def resolve_unknown(host: Amsflow, session: Session, user: User, issue: Issue,
+                    message_id: int, sent: bool) -> SmsMessage:
+    """A planner settles an SMS in state unknown: ``sent`` (the customer got it) or not.
+    Not sent: the order goes to Manuell oppfølging, where it can be booked again."""
+    if not perms.allowed(host, session, user, "edit", issue.project_id):
+        raise InvalidInput(_("Du har ikke tilgang til å endre SMS-status."))
+    row = session.get(SmsMessage, message_id)
+    if row is None or row.issue_id != issue.id or row.direction != OUT:
+        raise NotFound(_("Meldingen finnes ikke på denne ordren."))
+    if row.status != UNKNOWN:
+        raise InvalidInput(_("Meldingen har ikke ukjent status (lenger)."))
+    row.status, row.status_at = (ACCEPTED if sent else FAILED), host.now()
+    what = LABEL.get(row.kind, "SMS")
+    if sent:
+        add_comment(host, session, issue, f"{what} til {row.phone}: planleggeren bekreftet at "
+                    "meldingen kom frem.", user)
+        return row
+    row.error = "Ikke sendt (avklart av planlegger)"
+    add_comment(host, session, issue, f"{what} til {row.phone}: planleggeren avklarte at "
+                "meldingen ikke kom frem. Ordren trenger manuell oppfølging.", user)
+    try_transition(host, session, issue, "follow_up", user)
     return row

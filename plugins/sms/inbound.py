@@ -1,4 +1,10 @@
-"""Customer replies: matched by reply code, each delivery processed once."""
+"""Customer replies: matched by reply code, each delivery processed once.
+
+A reply acts on an order only when its code belongs to an open order of the project
+whose webhook received it, and its sender is the order's mobile number (both E.164).
+A code from another number is kept as unmatched, for a person, with a comment on
+the order.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +18,14 @@ from sqlalchemy.orm import Session
 from core.i18n import _
 from core.models import Issue, User
 from core.services.errors import Conflict, InvalidInput, NotFound
-from core.services.issues import get_issue
+from core.services.issues import get_issue, values_of
 from plugins.sms.encoding import analyse
 from plugins.sms.flows import add_comment, try_transition
 from plugins.sms.models import ATTACHED, IN, PROCESSED, UNMATCHED, SmsMessage
+from plugins.sms.phone import PhoneError, normalise_mobile
 from plugins.sms.providers.base import InboundSms
 from plugins.sms.replies import ParsedReply, Verdict, parse_reply, verdict_for
-from plugins.sms.store import find_open_by_code, set_system_fields
+from plugins.sms.store import find_open_by_code, set_system_fields, settings_for
 
 if TYPE_CHECKING:
     from core.host import Amsflow
@@ -45,9 +52,26 @@ def apply_verdict(host: Amsflow, session: Session, issue: Issue, verdict: Verdic
     return "manuell oppfølging" if moved else "kommentar"
 
 
-def receive_reply(host: Amsflow, session: Session, provider: str,
-                  message: InboundSms) -> tuple[SmsMessage, bool]:
+def same_sender(host: Amsflow, issue: Issue, sender: str) -> bool:
+    """True when ``sender`` is the order's mobile number, compared in E.164 (the stored
+    number usually is E.164 already, and so is Link's ``source``: then no parsing)."""
+    stored = values_of(host, issue).get("mobile")
+    if not stored:
+        return False
+    if stored == sender:
+        return True
+    region = settings_for(host, issue.project.key).get("region", "NO")
+    try:
+        return normalise_mobile(sender, region) == normalise_mobile(stored, region)
+    except PhoneError:
+        return False
+
+
+def receive_reply(host: Amsflow, session: Session, provider: str, message: InboundSms,
+                  project_key: str | None = None) -> tuple[SmsMessage, bool]:
     """Log and act on one inbound SMS; (row, False) when this delivery was seen before.
+    ``project_key``: the project whose webhook it came to, which bounds the orders it
+    may act on (None: any project enabling sms, for callers inside the app).
 
     The caller's one transaction holds it all. The log row goes in first with
     ``ON CONFLICT DO NOTHING`` on its unique (provider, provider_id) key: a repeated
@@ -55,7 +79,12 @@ def receive_reply(host: Amsflow, session: Session, provider: str,
     new one costs no separate look-up.
     """
     parsed: ParsedReply = parse_reply(message.text)
-    issue = find_open_by_code(host, session, parsed.code) if parsed.code else None
+    issue = (find_open_by_code(host, session, parsed.code, project_key) if parsed.code
+             else None)
+    foreign = issue if issue is not None and not same_sender(host, issue, message.sender) \
+        else None
+    if foreign is not None:
+        issue = None
     info = analyse(message.text)
     now = host.now()
     values = {"direction": IN, "provider": provider, "provider_id": message.provider_id,
@@ -64,7 +93,8 @@ def receive_reply(host: Amsflow, session: Session, provider: str,
               "status_at": now, "kind": "reply", "error": "", "idempotency_key": None,
               "status": PROCESSED if issue is not None else UNMATCHED,
               "issue_id": issue.id if issue else None,
-              "project_key": issue.project.key if issue else "", "author_id": None,
+              "project_key": (project_key or (issue.project.key if issue else "")).upper(),
+              "author_id": None,
               "send_after": None, "sent_at": None}
     row_id = _insert_new(session, values)
     if row_id is None:
@@ -73,6 +103,10 @@ def receive_reply(host: Amsflow, session: Session, provider: str,
             return seen, False
         raise Conflict(_("Svaret ble registrert samtidig av en annen forespørsel."))
     row = SmsMessage(id=row_id, **values)  # written; kept out of the session's flush
+    if foreign is not None:
+        add_comment(host, session, foreign, f"Et SMS-svar med ordrens svarkode kom fra "
+                    f"{message.sender}, som ikke er ordrens mobilnummer. Svaret er ikke "
+                    "brukt; det ligger under SMS-svar uten ordre.", host.system_user(session))
     if issue is not None:
         apply_verdict(host, session, issue, parsed.verdict, row, host.system_user(session))
     return row, True

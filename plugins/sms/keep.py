@@ -10,8 +10,8 @@ fresh one, when the database no longer holds the failed transaction's locks.
 by idempotency key, so a savepoint that rolls back and is tried again (a bulk chunk
 tried at once, then order by order) sends nothing twice; ``codes_made`` the reply
 codes made in it, taken before they are written; ``spare_codes`` and ``known_keys``
-what a bulk chunk read for all its orders at once, ``outbox`` the messages it sends
-in one batch.
+what a bulk chunk read for all its orders at once (the outbox of ``plugins.sms.outbox``
+is scoped the same way).
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ _SENDINGS = "sms_sendings"
 _CODES = "sms_codes_made"
 _SPARE = "sms_spare_codes"
 _KNOWN = "sms_known_keys"
-_OUTBOX = "sms_outbox"
-_SCOPED = (_SENDINGS, _CODES, _SPARE, _KNOWN, _OUTBOX)  # for the transaction only
+OUTBOX = "sms_outbox"  # plugins.sms.outbox
+_SCOPED = (_SENDINGS, _CODES, _SPARE, _KNOWN, OUTBOX)  # for the transaction only
 _COLUMNS = [c.key for c in SmsMessage.__table__.columns if c.key != "id"]
 
 
@@ -55,35 +55,33 @@ def keep_on_rollback(host: Amsflow, session: Session, row: SmsMessage) -> None:
     _listen(session)
 
 
-def _scoped(session: Session, name: str, factory: Callable[[], Any]) -> Any:
+def scoped(session: Session, name: str, factory: Callable[[], Any]) -> Any:
+    """``session.info[name]``, made by ``factory`` and dropped when the transaction ends."""
     _listen(session)
-    return session.info.setdefault(name, factory())
+    if name not in session.info:
+        session.info[name] = factory()
+    return session.info[name]
 
 
 def sendings(session: Session) -> dict[str, Any]:
     """The current transaction's messages handed to the gateway, by idempotency key."""
-    return _scoped(session, _SENDINGS, dict)
+    return scoped(session, _SENDINGS, dict)
 
 
 def codes_made(session: Session) -> set[str]:
     """Reply codes made (or set aside) in the current transaction: taken, also before
     they are flushed (a bulk chunk writes all its orders' codes in one flush)."""
-    return _scoped(session, _CODES, set)
+    return scoped(session, _CODES, set)
 
 
 def spare_codes(session: Session) -> list[str]:
     """Reply codes a bulk chunk found free in one query, for its orders to take."""
-    return _scoped(session, _SPARE, list)
-
-
-def outbox(session: Session) -> list[Any]:
-    """Messages a bulk chunk collected to hand to the gateway in one batch."""
-    return _scoped(session, _OUTBOX, list)
+    return scoped(session, _SPARE, list)
 
 
 def known_keys(session: Session) -> dict[str, Any]:
     """Log rows (or None) by idempotency key, read for a whole bulk chunk at once."""
-    return _scoped(session, _KNOWN, dict)
+    return scoped(session, _KNOWN, dict)
 
 
 def _after_commit(session: Session) -> None:

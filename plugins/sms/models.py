@@ -11,6 +11,7 @@ from core.models.base import Base, UTCDateTime, utcnow
 
 OUT = "out"
 IN = "in"
+PART = "dlr"  # a delivery report for one part of a multipart message (not in the log)
 
 # Outbound statuses
 HELD = "held"  # waiting for quiet hours to end
@@ -18,6 +19,7 @@ SENDING = "sending"
 ACCEPTED = "accepted"
 REFUSED = "refused"
 FAILED = "failed"
+UNKNOWN = "unknown"  # the gateway may have taken it (no answer in time): never resent
 PENDING = "pending"
 DELIVERED = "delivered"
 UNDELIVERED = "undelivered"

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from core import permissions as perms
 from core.models import Issue, User
 from core.registries import IssueAction, IssuePanel
 from core.services.issues import values_of
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 STATUS_LABELS = {
     "held": _l("Venter (stilletid)"), "sending": _l("Sendes"), "accepted": _l("Sendt"),
     "refused": _l("Avvist"), "failed": _l("Feilet"), "pending": _l("Underveis"),
+    "unknown": _l("SMS-status ukjent"),
     "delivered": _l("Levert"), "undelivered": _l("Ikke levert"), "processed": _l("Mottatt"),
     "unmatched": _l("Uknyttet"), "attached": _l("Knyttet av planlegger"),
 }
@@ -45,6 +47,8 @@ def panel(host: Amsflow, issue: Issue, user: User | None) -> IssuePanel:
         nonce=uuid.uuid4().hex, phone=order_phone(host, issue)[0] or "",
         messages=messages_of(session, issue), status_labels=STATUS_LABELS,
         typed_replies=settings.get("provider") == "local",
+        can_resolve=user is not None and perms.allowed(host, session, user, "edit",
+                                                       issue.project_id),
         reply_code=values_of(host, issue).get("reply_code"))
     return IssuePanel(title="SMS", html=Markup(html), id="sms", order=20)
 

@@ -10,14 +10,12 @@ transition is written meanwhile, and undone if the gateway says no).
 
 from __future__ import annotations
 
-import os
 import uuid
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from core.i18n import _
@@ -28,16 +26,27 @@ from core.workflow.context import WorkflowAbort
 from plugins.sms import templates as tpl
 from plugins.sms.encoding import analyse
 from plugins.sms.gateway import provider_for, quiet_hours
-from plugins.sms.keep import keep_on_rollback, outbox, sendings
-from plugins.sms.models import ACCEPTED, FAILED, HELD, OUT, REFUSED, SENDING, SmsMessage
-from plugins.sms.providers.base import OutboundSms, SendResult, SendStatus, SmsProvider
+from plugins.sms.keep import keep_on_rollback, sendings
+from plugins.sms.models import (
+    ACCEPTED,
+    FAILED,
+    HELD,
+    OUT,
+    REFUSED,
+    SENDING,
+    UNKNOWN,
+    SmsMessage,
+)
+from plugins.sms.outbox import outbox_of, send_waiting
+from plugins.sms.providers.base import OutboundSms, SendResult, SendStatus
 from plugins.sms.store import by_key, ensure_reply_code, order_phone, settings_for
 
 if TYPE_CHECKING:
     from core.host import Amsflow
 
-SENT_STATES = frozenset({ACCEPTED, "pending", "delivered", HELD})
-SENDER_THREADS = 4  # gateway calls in flight at once per process
+# A key whose row is in one of these is never sent again (UNKNOWN: it may have gone out).
+SENT_STATES = frozenset({ACCEPTED, "pending", "delivered", HELD, UNKNOWN})
+_FOUR_BYTE = "\U00010000"
 
 
 class NoMobile(InvalidInput):
@@ -63,16 +72,32 @@ def compose(host: Amsflow, session: Session, issue: Issue, kind: str,
         installer=issue.assignee.display_name if issue.assignee else "",
         reply_code=code, reply_number=settings.get("reply_number"),
         instructions=settings.get("instructions"), text=text, tz=settings["timezone"])
+    wanted = tpl.names_used(source) - context.keys()
+    if wanted:  # variables other plugins give (Bookit's selfservice_link): only if used
+        given = host.plugins.message_values(host, session, issue, kind)
+        context.update({name: given[name] for name in wanted if name in given})
     return tpl.render(kind, context, settings.get("templates"))
 
 
+def check_text(text: str) -> None:
+    """Refuse a text the gateway cannot carry: Link takes UTF-8 2-byte characters only
+    ("Unicode 4-byte characters are not supported"), so no emoji."""
+    bad = sorted({ch for ch in text if ch >= _FOUR_BYTE})
+    if bad:
+        raise InvalidInput(errors={"text": _(
+            "SMS kan ikke inneholde emoji eller andre tegn utenfor det vanlige tegnsettet "
+            "(%(chars)s). Fjern dem og prøv igjen.", chars=" ".join(bad))})
+
+
+_STATUS = {SendStatus.ACCEPTED: ACCEPTED, SendStatus.REFUSED: REFUSED,
+           SendStatus.FAILED: FAILED, SendStatus.UNKNOWN: UNKNOWN}
+
+
 def _apply(row: SmsMessage, result: SendResult, now: Any) -> None:
-    row.status_at = now
+    row.status_at, row.status = now, _STATUS[result.status]
     if result.status is SendStatus.ACCEPTED:
-        row.status, row.provider_id, row.sent_at, row.error = (
-            ACCEPTED, result.provider_id, now, "")
+        row.provider_id, row.sent_at, row.error = result.provider_id, now, ""
     else:
-        row.status = REFUSED if result.status is SendStatus.REFUSED else FAILED
         row.error = result.error or row.status
 
 
@@ -96,7 +121,7 @@ class Sending:
 
     def settle(self, host: Amsflow, session: Session) -> SmsMessage:
         if self.answer is not None:
-            send_outbox(session)  # this one may still wait there with its chunk's
+            send_waiting(session)  # in case no flush has sent the chunk's outbox yet
             self.result, self.answered = self.answer.result(), host.now()
             self.answer = None
         if self.row not in session:
@@ -106,60 +131,6 @@ class Sending:
         if self.result is not None:
             _apply(self.row, self.result, self.answered)
         return self.row
-
-
-_senders: tuple[int, ThreadPoolExecutor] | None = None
-
-
-def _sender_pool() -> ThreadPoolExecutor:
-    """This process's sending threads (a forked process makes its own)."""
-    global _senders
-    if _senders is None or _senders[0] != os.getpid():
-        _senders = (os.getpid(), ThreadPoolExecutor(SENDER_THREADS, "sms-send"))
-    return _senders[1]
-
-
-def _queue(session: Session, provider: SmsProvider,
-           outbound: OutboundSms) -> Future[SendResult]:
-    """Put a bulk chunk's message in its outbox, which goes to the gateway as one batch
-    on a sending thread when the chunk is flushed (a batch takes one round trip to a
-    gateway that is far away, where single sends take one each)."""
-    answer: Future[SendResult] = Future()
-    outbox(session).append((provider, outbound, answer))
-    if not event.contains(session, "before_flush", _send_before_flush):
-        event.listen(session, "before_flush", _send_before_flush)
-    return answer
-
-
-def _send_before_flush(session: Session, _context: Any, _instances: Any) -> None:
-    send_outbox(session)
-
-
-def send_outbox(session: Session) -> None:
-    """Hand the collected messages to their gateways, a batch per gateway, on the
-    sending threads; each message's answer arrives in its own future."""
-    waiting = outbox(session)
-    if not waiting:
-        return
-    batches: dict[int, list[tuple[SmsProvider, OutboundSms, Future[SendResult]]]] = {}
-    for item in waiting:
-        batches.setdefault(id(item[0]), []).append(item)
-    waiting.clear()
-    for batch in batches.values():
-        _sender_pool().submit(_send_batch, batch)
-
-
-def _send_batch(batch: list[tuple[SmsProvider, OutboundSms, Future[SendResult]]]) -> None:
-    try:
-        results = batch[0][0].send_batch([outbound for _, outbound, _ in batch])
-    except BaseException as exc:  # handed to whoever waits for an answer
-        for _, _, answer in batch:
-            answer.set_exception(exc)
-        return
-    by_key = {result.idempotency_key: result for result in results}
-    for _, outbound, answer in batch:
-        answer.set_result(by_key.get(outbound.idempotency_key) or SendResult(
-            outbound.idempotency_key, SendStatus.FAILED, None, "no answer in the batch"))
 
 
 def begin_send(host: Amsflow, session: Session, issue: Issue, kind: str, *,
@@ -190,6 +161,7 @@ def begin_send(host: Amsflow, session: Session, issue: Issue, kind: str, *,
     if row is not None and row.status in SENT_STATES:
         return Sending(row)
     message = body if body is not None else compose(host, session, issue, kind, text, user)
+    check_text(message)
     info = analyse(message)
     provider = provider_for(host, issue.project.key)
     now = host.now()
@@ -207,8 +179,8 @@ def begin_send(host: Amsflow, session: Session, issue: Issue, kind: str, *,
         setattr(sending.row, name, value)
     if allowed <= now:
         outbound = OutboundSms(key, phone, message, settings["sender"])
-        if host.db.deferring(session):
-            sending.answer = _queue(session, provider, outbound)
+        if host.db.deferring(session):  # a bulk chunk: with its batch (plugins.sms.outbox)
+            sending.answer = outbox_of(session).add(provider, outbound)
         else:  # one message: sent now, in this thread (a thread of its own costs more)
             sending.result, sending.answered = provider.send(outbound), host.now()
     sendings(session)[key] = sending

@@ -7,10 +7,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defaultload, lazyload
 
-from core.models import FieldValue, Issue, Status, User
+from core.models import FieldValue, Issue, Project, Status, User
 from core.notify import remember_watched, watched_column
-from core.services.history import record
-from core.services.issues import apply_fields, values_of
+from core.services.issues import set_fields, values_of
 from plugins.sms.keep import codes_made, known_keys, spare_codes
 from plugins.sms.models import SmsMessage
 from plugins.sms.phone import check_mobile
@@ -79,16 +78,16 @@ def ensure_reply_code(host: Amsflow, session: Session, issue: Issue,
 
 def set_system_fields(host: Amsflow, session: Session, issue: Issue,
                       changes: dict[str, Any], user: Any = None) -> None:
-    """Write fields as the system, with history (reply code, opt-out)."""
-    history = apply_fields(host, session, user, issue, changes, system=True)
-    history = [h for h in history if (h[1], h[2]) != (h[3], h[4])]
-    if history:
-        issue.updated = host.now()
-        record(session, issue, user, history, issue.updated)
+    """Write fields as the system (reply code, opt-out) through the core service:
+    history (in the transition's change group), ``issue_updated`` after commit, and no
+    flush of its own (the caller's next flush writes them)."""
+    set_fields(host, session, user, issue, changes)
 
 
-def find_open_by_code(host: Amsflow, session: Session, code: str) -> Issue | None:
-    """The open order (in a project enabling sms) with this reply code, if exactly one.
+def find_open_by_code(host: Amsflow, session: Session, code: str,
+                      project_key: str | None = None) -> Issue | None:
+    """The open order (in a project enabling sms; in ``project_key`` when given: the
+    project of the webhook a reply came to) with this reply code, if exactly one.
 
     One query: the assignee's and reporter's groups stay unloaded (a reply never
     needs them), field values load on first use, and whether the order has watchers
@@ -98,6 +97,9 @@ def find_open_by_code(host: Amsflow, session: Session, code: str) -> Issue | Non
         watched_column(Issue.id)).options(
         defaultload(Issue.assignee).lazyload(User.groups),
         defaultload(Issue.reporter).lazyload(User.groups), lazyload(Issue.values))
+    if project_key is not None:
+        stmt = stmt.join(Project, Project.id == Issue.project_id).where(
+            Project.key == project_key.upper())
     found = [(issue, watched) for issue, watched in session.execute(stmt).unique()
              if host.plugins.enabled(issue.project.key, PLUGIN)]
     if len(found) != 1:

@@ -12,7 +12,7 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from jinja2 import StrictUndefined, Template, TemplateError
+from jinja2 import StrictUndefined, Template, TemplateError, meta
 from jinja2.sandbox import SandboxedEnvironment
 
 BOOKING = "booking"
@@ -129,6 +129,12 @@ def render(
     text = _compiled(template_source(kind, overrides)).render(**context)
     lines = (re.sub(r"[ \t]+", " ", line).strip() for line in text.strip().splitlines())
     return "\n".join(lines)
+
+
+@lru_cache(maxsize=256)
+def names_used(source: str) -> frozenset[str]:
+    """The variables a template names (``{{ x }}``, ``{% if x is defined %}``)."""
+    return frozenset(meta.find_undeclared_variables(_ENV.parse(source)))
 
 
 def template_error(source: str) -> str | None:

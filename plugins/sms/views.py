@@ -10,15 +10,16 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 
 from core.permissions import is_admin
-from core.services.errors import NotAuthenticated, ServiceError
+from core.services.errors import InvalidInput, NotAuthenticated, ServiceError
 from core.services.issues import get_issue
 from core.web.common import db, host, login_required, run, user
 from plugins.sms.encoding import analyse
-from plugins.sms.flows import LABEL, PANEL_KINDS, send_from_panel
+from plugins.sms.flows import LABEL, PANEL_KINDS, resolve_unknown, send_from_panel
 from plugins.sms.inbound import attach_reply, receive_reply, unmatched
-from plugins.sms.models import PROCESSED, SmsMessage
+from plugins.sms.models import PROCESSED, UNKNOWN, SmsMessage
+from plugins.sms.panel import STATUS_LABELS
 from plugins.sms.providers.base import InboundSms
-from plugins.sms.sending import compose
+from plugins.sms.sending import check_text, compose
 from plugins.sms.store import messages_of, order_phone
 from plugins.sms.visibility import acting_projects, may_see
 
@@ -44,8 +45,29 @@ def send(key: str) -> Any:
     except ServiceError as exc:
         flash(str(exc), "error")
         return _back(key)
+    if row.status == UNKNOWN:
+        flash(_("SMS-status ukjent: %(kind)s til %(phone)s fikk ikke svar i tide. Den kan "
+                "være sendt, og sendes ikke på nytt automatisk.", kind=LABEL[row.kind],
+                phone=row.phone), "warning")
+        return _back(key)
     flash(_("%(kind)s til %(phone)s: %(status)s.", kind=LABEL[row.kind], phone=row.phone,
-            status=row.status), "success")
+            status=STATUS_LABELS.get(row.status, row.status)), "success")
+    return _back(key)
+
+
+@bp.post("/browse/<key>/messages/<int:message_id>/resolve")
+@login_required
+def resolve(key: str, message_id: int) -> Any:
+    """A planner settles an SMS whose status is unknown (got there, or did not)."""
+    h, s, me = host(), db(), user()
+    sent = request.form.get("outcome") == "sent"
+    try:
+        issue = get_issue(h, s, me, key, permission="edit")
+        run(lambda: resolve_unknown(h, s, me, issue, message_id, sent))
+    except ServiceError as exc:
+        flash(str(exc), "error")
+        return _back(key)
+    flash(_("SMS-statusen er avklart."), "success")
     return _back(key)
 
 
@@ -58,8 +80,13 @@ def preview_json(key: str, kind: str, text: str) -> dict[str, Any]:
     finally:
         s.rollback()  # composing may make a reply code; a preview keeps nothing
     info = analyse(body)
+    try:
+        check_text(body)
+        problem = ""
+    except InvalidInput as exc:  # shown in the preview before anyone presses send
+        problem = "; ".join((exc.errors or {}).values()) or str(exc)
     return {"body": body, "encoding": info.encoding, "segments": info.segments,
-            "units": info.units, "remaining": info.remaining}
+            "units": info.units, "remaining": info.remaining, "problem": problem}
 
 
 @bp.get("/browse/<key>/preview")
@@ -83,7 +110,7 @@ def typed_reply(key: str) -> Any:
         text = request.form.get("text", "")
         message = InboundSms(provider_id=f"typed-{uuid.uuid4().hex}", sender=phone,
                              recipient="", text=text)
-        row, _new = run(lambda: receive_reply(h, s, "local", message))
+        row, _new = run(lambda: receive_reply(h, s, "local", message, issue.project.key))
     except ServiceError as exc:
         flash(str(exc), "error")
         return _back(key)
@@ -141,6 +168,18 @@ def api_messages(key: str) -> Any:
     issue = get_issue(host(), db(), _api_user(), key)
     return jsonify({"issue": issue.key,
                     "messages": [m.to_json() for m in messages_of(db(), issue)]})
+
+
+@api.post("/issue/<key>/messages/<int:message_id>/resolve")
+def api_resolve(key: str, message_id: int) -> Any:
+    """``{"sent": true|false}``: a planner's answer for an SMS in status unknown."""
+    h, s, me = host(), db(), _api_user()
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or not isinstance(data.get("sent"), bool):
+        raise InvalidInput(errors={"sent": _("Oppgi sent: true eller false.")})
+    issue = get_issue(h, s, me, key, permission="edit")
+    row = run(lambda: resolve_unknown(h, s, me, issue, message_id, data["sent"]))
+    return jsonify(row.to_json())
 
 
 @api.post("/issue/<key>/messages")

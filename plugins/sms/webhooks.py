@@ -24,6 +24,7 @@ bp = Blueprint("sms_hooks", __name__, url_prefix="/sms/hooks")
 
 
 def _provider(project: str) -> SmsProvider:
+    """The provider of the project in the URL: its secret, and only its orders."""
     h = current_host()
     if project.upper() not in h.catalog.project_ids or not h.plugins.enabled(project.upper(),
                                                                               PLUGIN):
@@ -50,8 +51,8 @@ def inbound(project: str) -> Any:
     counts = {"processed": 0, "duplicates": 0, "unmatched": 0}
     for message in messages:
         try:
-            row, new = run(h, session, lambda m=message: receive_reply(h, session,
-                                                                      provider.name, m))
+            row, new = run(h, session, lambda m=message: receive_reply(
+                h, session, provider.name, m, project.upper()))
         except Conflict:
             counts["duplicates"] += 1
             continue
@@ -79,9 +80,11 @@ def delivery(project: str) -> Any:
     counts: dict[str, int] = {"updated": 0, "ignored": 0, "unknown": 0}
     for report in reports:
         try:
-            outcome = run(h, session, lambda r=report: apply_report(h, session,
-                                                                   provider.name, r))
+            outcome = run(h, session, lambda r=report: apply_report(
+                h, session, provider.name, r, project.upper()))
         except Conflict:
             outcome = "ignored"
         counts[outcome] += 1
-    return jsonify(counts)
+    # A report for a message not in the log (yet: its send may not have committed)
+    # is not acknowledged, so Link sends it again (its gate retries until 200 OK).
+    return jsonify(counts), 503 if counts["unknown"] else 200

@@ -55,6 +55,22 @@ def _planned(host: Any, session: Any, planner: Any, n: int) -> list[Issue]:
     return out
 
 
+def _book_with_one_changed_meanwhile(host, session, planner, issues, changed):
+    """Submit a bulk booking of ``issues``, put ``changed`` on hold behind its back (a
+    new version: its chunk fails and is done again order by order), run it."""
+    from sqlalchemy import update
+
+    task = uow.run(host, session, lambda: service.submit(
+        host, session, planner, issues, "transition",
+        {"transition": "PC_TRANSITION_BOOKING_SENT"}, notify=False))
+    session.execute(update(Issue).where(Issue.id == changed.id).values(
+        status_id=host.catalog.status_ids["on_hold"], version=Issue.version + 1))
+    host.db.commit(session)
+    run_worker(host, burst=True)
+    session.expire_all()
+    return session.get(BulkTask, task.id)
+
+
 def test_bulk_booking_sends_one_sms_per_order_even_when_run_twice(host, session, users, stub):
     planner = users["planner"]
     issues = _planned(host, session, planner, 10)
@@ -100,22 +116,13 @@ def test_a_chunk_that_fails_is_done_again_order_by_order_without_sending_twice(
     One refused SMS (chunk 1) and one order changed meanwhile (chunk 2, after an SMS of
     that chunk went out) roll the chunk back; done again order by order, every order
     sends at most once, keeps the reply code its SMS carries, and the refusal is logged."""
-    from sqlalchemy import update
 
     from plugins.sms.models import SmsMessage
 
     planner = users["planner"]
     issues = _planned(host, session, planner, 8)  # chunks of 4
     stub.refuse("+4791234502")
-    task = uow.run(host, session, lambda: service.submit(
-        host, session, planner, issues, "transition",
-        {"transition": "PC_TRANSITION_BOOKING_SENT"}, notify=False))
-    session.execute(update(Issue).where(Issue.id == issues[5].id).values(
-        status_id=host.catalog.status_ids["on_hold"], version=Issue.version + 1))
-    host.db.commit(session)
-    run_worker(host, burst=True)
-    session.expire_all()
-    task = session.get(BulkTask, task.id)
+    task = _book_with_one_changed_meanwhile(host, session, planner, issues, issues[5])
     assert (task.status, task.done, task.failed) == ("COMPLETE", 6, 2)
     failed = {f.key: f.message for f in service.failures(session, task)}
     assert set(failed) == {issues[2].key, issues[5].key}
@@ -166,4 +173,31 @@ def test_a_chunk_of_bookings_is_one_batch_and_reads_log_rows_and_codes_once(
     # order whose read it was; not a query per order.
     values = [s for s in lookups if "FROM field_values" in s and "value_str IN" not in s]
     assert len(values) == 4, values
+    host.clock = None
+
+
+def test_a_chunk_whose_batch_timed_out_is_not_sent_again_on_the_redo(
+        host, session, users, stub, backend):
+    """Link takes a chunk's batch but answers after the timeout: every SMS of it is
+    'unknown'. An order changed meanwhile makes the chunk go again order by order; the
+    redo carries the unknown answers and posts nothing again (Link would send a repeated
+    refId again)."""
+
+    from plugins.sms.models import SmsMessage
+
+    planner = users["planner"]
+    issues = _planned(host, session, planner, 4)  # one chunk
+    stub.stall(seconds=3.0, times=1)  # the client's timeout is 2 s
+    task = _book_with_one_changed_meanwhile(host, session, planner, issues, issues[3])
+    assert (task.status, task.done, task.failed) == ("COMPLETE", 3, 1)
+    assert [p.rsplit("/", 1)[1] for p, _ in stub.state.requests] == ["sendbatch"]
+    assert max(stub.per_number().values()) == 1
+    rows = {r.issue_id: r.status for r in session.scalars(
+        select(SmsMessage).where(SmsMessage.direction == "out"))}
+    assert [rows.get(i.id) for i in issues] == ["unknown", "unknown", "unknown", None]
+    for n in (0, 1, 2):
+        session.refresh(issues[n])
+        assert issues[n].status.key == "awaiting_response"
+        assert any(body.startswith("SMS-status ukjent") for body in session.scalars(
+            select(Comment.body).where(Comment.issue_id == issues[n].id)))
     host.clock = None

@@ -23,6 +23,7 @@
   const el = document.getElementById("bookit-calendar");
   const message = document.getElementById("bookit-message");
   const undoButton = document.getElementById("bookit-undo");
+  const showFilter = document.getElementById("bookit-show");
   const state = { base: [], ghosts: new Map(), stamp: null, undo: [], people: {}, driving: {},
                   range: null, busy: 0, tz: cfg.timeZone || "+01:00" };
   let resolveReady;
@@ -90,6 +91,7 @@
   async function load() {
     if (!state.range) return;
     const q = new URLSearchParams({ start: state.range[0], end: state.range[1] });
+    if (showFilter.value) q.set("filter", showFilter.value);
     const r = await api("GET", `${cfg.urls.calendar}?${q}`);
     if (!r.ok) { say(fmt(T.failed, { error: reasonOf(r) }), "error"); return; }
     state.stamp = r.data.stamp;
@@ -467,6 +469,7 @@
     if (keys[ev.key]) { keys[ev.key](); ev.preventDefault(); }
   });
   undoButton.addEventListener("click", undo);
+  showFilter.addEventListener("change", () => load());
   sourceQuery = chooseSource();
   loadList();
   setInterval(poll, cfg.pollSeconds * 1000);

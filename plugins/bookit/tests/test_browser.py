@@ -190,7 +190,14 @@ def test_another_planners_change_appears_and_search_opens_the_navigator(
     assert "installer" in page.url and "Planlagt" in page.url
 
 
-def test_english_page_and_ghost_blocks(browser_page, live_url, planned):
+def test_english_page_ghost_blocks_and_a_filter_on_the_calendar(browser_page, live_url,
+                                                                  planned, host, users):
+    from core.filters.service import create_filter
+
+    s = host.db.session()
+    only = create_filter(host, s, users["planner"], "Uten viktig info",
+                         "\"Inneholder viktig info\" = Nei")
+    host.db.commit(s)
     page = browser_page
     open_calendar(page, live_url, "date=2026-12-07&view=day&lang=en")
     assert page.inner_text(".ec-button.ec-today") == "Today"
@@ -202,6 +209,9 @@ def test_english_page_and_ghost_blocks(browser_page, live_url, planned):
     page.wait_for_selector(".ec-event.bk-ghost", state="detached")
     drag_card(page, planned[0], *point(page, "Mona Montør", "17:00"))
     assert "outside working hours" in wait_message(page, "Not placed")
+    assert page.evaluate("() => Bookit.calendar.getEvents().some(e => e.id === 'ELV-2')")
+    page.select_option("#bookit-show", str(only.id))
+    page.wait_for_function("() => !Bookit.calendar.getEvents().some(e => e.id === 'ELV-2')")
 
 
 DROP_LINK = """([url, x, y]) => {

@@ -14,7 +14,8 @@ class SendStatus(enum.StrEnum):
 
     ACCEPTED = "accepted"  # the gateway took it; a delivery report may follow
     REFUSED = "refused"  # the gateway said no (bad number, bad content): do not retry
-    FAILED = "failed"  # no usable answer after retries (5xx, timeouts)
+    FAILED = "failed"  # not taken: every try answered 5xx/429 or found no connection
+    UNKNOWN = "unknown"  # may have been taken (no answer in time): never send it again
 
 
 class DeliveryState(enum.StrEnum):
@@ -60,6 +61,8 @@ class DeliveryReport:
     code: str = ""
     description: str = ""
     timestamp: datetime | None = None
+    part: int | None = None  # which part of a multipart message (0-based), if one
+    parts: int = 1  # how many parts the message has
 
 
 @dataclass(frozen=True)

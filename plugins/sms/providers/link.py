@@ -1,10 +1,18 @@
 """Link Mobility SMS REST ("Common") provider.
 
 POST {base}/send and {base}/sendbatch with JSON and HTTP basic auth; delivery
-reports and inbound (MO) messages come back as JSON to our webhooks. Link mirrors
-the refId we send in every delivery report, so the message's idempotency key
-travels as refId (and as an Idempotency-Key header); a retry after a 5xx or a
-timeout re-posts the same refId, never a new message.
+reports and inbound (MO) messages come back as JSON to our webhooks ("LINK Mobility
+SMS REST API – MT and Delivery Reports" v1.6; the receive sample of Link's
+``api-doc`` repository for the MO shape: ``source``, ``operator``,
+``content.type``, ``content.userData``).
+
+Link mirrors the refId we send in every delivery report, so the message's
+idempotency key travels as refId. Link does not promise to drop a repeated refId,
+so a request that may have reached Link is never posted again: a read timeout or a
+connection lost after the request went out is ``SendStatus.UNKNOWN`` (the delivery
+report, matched by refId, or a planner settles it). Only answers that come before
+anything is taken – 5xx, 429, a connection that could not be opened – are retried,
+within a total ``deadline`` so a person's request is never held for long.
 
 Connections to the gateway are kept alive in a urllib3 pool per provider (one
 provider per project and host): a TLS handshake per SMS would cost more than the
@@ -14,6 +22,7 @@ SMS. The pool is thread-safe and made again in a forked worker process.
 from __future__ import annotations
 
 import base64
+import hashlib
 import hmac
 import json
 import os
@@ -24,8 +33,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import urllib3
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from urllib3.exceptions import HTTPError as TransportError
-from urllib3.exceptions import TimeoutError as TransportTimeout
 
 from plugins.sms.providers.base import (
     DeliveryReport,
@@ -41,8 +50,11 @@ from plugins.sms.providers.base import (
 
 QUEUED = 1005
 DELIVERED = 1001
-# Temporary states from Link's result-code table; every other code is final.
-TEMPORARY_CODES = frozenset({1000, 1007, 1008, 1011, 1012})
+# Link's result-code table ("Result Codes"): these are temporary (TEMP); 1007 means
+# delivered with billing delayed. Every other code is final; only 1001 is delivered.
+TEMPORARY_CODES = frozenset({1000, 1005, 1007, 1008, 1011, 1012, 1013})
+DELIVERED_TEMPORARY = frozenset({1007})
+ALPHANUMERIC_SENDER = r"^[A-Za-z][A-Za-z0-9]{1,10}$"  # TON ALPHANUMERIC: 2–11, a letter first
 BATCH_LIMIT = 1000
 POOL_SIZE = 8  # kept-alive connections per provider and process (more may open, then close)
 
@@ -56,16 +68,21 @@ class LinkSettings:
     platform_partner_id: str = ""
     gate_id: str = ""
     sender: str = "AMS"
-    timeout: float = 10.0
+    timeout: float = 5.0
     attempts: int = 4
     backoff: float = 0.5
+    deadline: float = 8.0  # seconds for all tries of one request together
     username_env: str = "LINK_SMS_USERNAME"
     password_env: str = "LINK_SMS_PASSWORD"
     webhook_token_env: str = "LINK_SMS_WEBHOOK_TOKEN"
 
 
 class _Retryable(Exception):
-    """A transport outcome worth another try (5xx, 429, timeout, connection)."""
+    """An answer that came before Link took anything (5xx, 429, no connection)."""
+
+
+class _Unknown(Exception):
+    """The request may have reached Link, but no answer came: never post it again."""
 
 
 def _read_json(raw: bytes) -> object:
@@ -153,8 +170,8 @@ class LinkMobilityProvider(SmsProvider):
             "ignoreResponse": False,
         }
 
-    def _post_once(self, path: str, payload: object, key: str) -> tuple[int, object]:
-        timeout = self.settings.timeout
+    def _post_once(self, path: str, payload: object, key: str,
+                   timeout: float) -> tuple[int, object]:
         try:
             response = self._http().request(
                 "POST", self.settings.base_url.rstrip("/") + path,
@@ -166,12 +183,10 @@ class LinkMobilityProvider(SmsProvider):
                 },
                 timeout=urllib3.Timeout(connect=timeout, read=timeout),
             )
-        except TransportTimeout as exc:
-            raise _Retryable(f"tidsavbrudd etter {timeout:g} s") from exc
-        except TransportError as exc:
+        except (ConnectTimeoutError, NewConnectionError) as exc:  # nothing went out
             raise _Retryable(f"ingen forbindelse: {exc}") from exc
-        except OSError as exc:
-            raise _Retryable(f"forbindelsen brøt: {exc}") from exc
+        except (TransportError, OSError) as exc:  # it went out; Link may have taken it
+            raise _Unknown(f"ingen svar fra Link Mobility innen {timeout:g} s") from exc
         status, raw = response.status, response.data
         if status >= 500 or status == 429:
             raise _Retryable(f"HTTP {status} fra Link Mobility")
@@ -182,17 +197,26 @@ class LinkMobilityProvider(SmsProvider):
         return status, body
 
     def _post(self, path: str, payload: object, key: str) -> tuple[int, object]:
-        """POST with exponential backoff; raises _Retryable when every attempt failed."""
+        """POST, trying again with exponential backoff after answers that took nothing,
+        within the total deadline; raises _Retryable when no try got through and
+        _Unknown when one may have."""
+        settings = self.settings
+        end = time.monotonic() + settings.deadline
         last: _Retryable | None = None
-        for attempt in range(max(1, self.settings.attempts)):
+        for attempt in range(max(1, settings.attempts)):
             if attempt:
-                self._sleep(self.settings.backoff * 2 ** (attempt - 1))
+                pause = settings.backoff * 2 ** (attempt - 1)
+                if time.monotonic() + pause >= end:
+                    break
+                self._sleep(pause)
+            left = end - time.monotonic()
+            if left <= 0:
+                break
             try:
-                return self._post_once(path, payload, key)
+                return self._post_once(path, payload, key, min(settings.timeout, left))
             except _Retryable as exc:
                 last = exc
-        assert last is not None
-        raise last
+        raise last or _Retryable(f"ingen svar innen {settings.deadline:g} s")
 
     @staticmethod
     def _result(key: str, status: int, body: object) -> SendResult:
@@ -210,6 +234,8 @@ class LinkMobilityProvider(SmsProvider):
         payload = {**self._common_json(), **self._message_json(message)}
         try:
             status, body = self._post("/send", payload, message.idempotency_key)
+        except _Unknown as exc:
+            return SendResult(message.idempotency_key, SendStatus.UNKNOWN, None, str(exc))
         except _Retryable as exc:
             return SendResult(message.idempotency_key, SendStatus.FAILED, None, str(exc))
         return self._result(message.idempotency_key, status, body)
@@ -228,6 +254,9 @@ class LinkMobilityProvider(SmsProvider):
         batch_key = "batch-" + chunk[0].idempotency_key if chunk else "batch"
         try:
             status, body = self._post("/sendbatch", payload, batch_key)
+        except _Unknown as exc:
+            return [SendResult(m.idempotency_key, SendStatus.UNKNOWN, None, str(exc))
+                    for m in chunk]
         except _Retryable as exc:
             return [SendResult(m.idempotency_key, SendStatus.FAILED, None, str(exc)) for m in chunk]
         if not (200 <= status < 300) or not isinstance(body, list):
@@ -246,50 +275,90 @@ class LinkMobilityProvider(SmsProvider):
     # -- callbacks ---------------------------------------------------------------
 
     def verify_webhook(self, request: WebhookRequest) -> bool:
-        """Link's gate calls our URL with a shared secret token (header or query)."""
+        """Link's gate calls our URL with the shared token in the ``X-Webhook-Token``
+        header, or as the password of HTTP basic auth (``https://link:TOKEN@host/...``
+        in the gate's URL). Never in the query string: that lands in access logs."""
         expected = self._env.get(self.settings.webhook_token_env, "")
-        given = request.header("X-Webhook-Token") or request.query.get("token", "")
+        given = request.header("X-Webhook-Token") or _basic_password(
+            request.header("Authorization"))
         return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
 
     def parse_delivery_report(self, request: WebhookRequest) -> list[DeliveryReport]:
+        """One report per message, or per part of a multipart message: its id is then
+        ``{id}${n}`` (n from 0) and ``segments`` says how many parts there are."""
         reports = []
         for item in _as_list(_read_json(request.body)):
             try:
                 code = int(item.get("resultCode"))  # type: ignore[arg-type]
             except (TypeError, ValueError) as exc:
                 raise WebhookError("delivery report without resultCode") from exc
-            if code == DELIVERED:
-                state, final = DeliveryState.DELIVERED, True
+            if code == DELIVERED or code in DELIVERED_TEMPORARY:
+                state = DeliveryState.DELIVERED
             elif code in TEMPORARY_CODES:
-                state, final = DeliveryState.PENDING, False
+                state = DeliveryState.PENDING
             else:
-                state, final = DeliveryState.FAILED, True
+                state = DeliveryState.FAILED
+            raw_id = str(item["id"]) if item.get("id") else None
+            base_id, part = _split_part(raw_id)
+            try:
+                segments = max(1, int(item.get("segments") or 1))  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                segments = 1
             reports.append(
                 DeliveryReport(
-                    provider_id=str(item["id"]) if item.get("id") else None,
+                    provider_id=base_id,
                     ref=str(item["refId"]) if item.get("refId") else None,
                     state=state,
-                    final=final,
+                    final=code not in TEMPORARY_CODES,
                     code=str(code),
                     description=str(item.get("operatorResultCode") or ""),
                     timestamp=_timestamp(item.get("timestamp")),
+                    part=part,
+                    parts=segments if part is not None else 1,
                 )
             )
         return reports
 
     def parse_inbound(self, request: WebhookRequest) -> list[InboundSms]:
+        """MO messages as Link's receive sample reads them: ``source``, ``operator``,
+        ``content.type`` and ``content.userData``. A message without an ``id`` gets one
+        made from its fields, so a repeated delivery is still recognised."""
         messages = []
         for item in _as_list(_read_json(request.body)):
-            if not item.get("id") or not item.get("source"):
-                raise WebhookError("inbound message without id or source")
+            content = item.get("content")
+            if not item.get("source") or not isinstance(content, dict):
+                raise WebhookError("inbound message without source or content")
+            kind = str(content.get("type") or "TEXT").upper()
+            text = str(content.get("userData") or "") if kind == "TEXT" else ""
+            ident = str(item.get("id") or "") or "mo-" + hashlib.sha256(
+                json.dumps(item, sort_keys=True).encode()).hexdigest()[:32]
             messages.append(
                 InboundSms(
-                    provider_id=str(item["id"]),
+                    provider_id=ident,
                     sender=str(item["source"]),
                     recipient=str(item.get("destination") or ""),
-                    text=str(item.get("userData") or ""),
+                    text=text,
                     received_at=_timestamp(item.get("timestamp")),
                     raw=dict(item),
                 )
             )
         return messages
+
+
+def _split_part(raw_id: str | None) -> tuple[str | None, int | None]:
+    """``abc123$1`` -> (``abc123``, 1); an id without a part -> (id, None)."""
+    if raw_id and "$" in raw_id:
+        base, _, number = raw_id.rpartition("$")
+        if base and number.isdigit():
+            return base, int(number)
+    return raw_id, None
+
+
+def _basic_password(header: str) -> str:
+    if not header.lower().startswith("basic "):
+        return ""
+    try:
+        decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return ""
+    return decoded.partition(":")[2]

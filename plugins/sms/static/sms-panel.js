@@ -17,7 +17,8 @@
         .then(function (p) {
           if (p.body === undefined) return;
           info.textContent = p.encoding + " · " + p.units + " tegn · " + p.segments +
-            " SMS · " + p.remaining + " igjen";
+            " SMS · " + p.remaining + " igjen" + (p.problem ? " · " + p.problem : "");
+          info.classList.toggle("error", !!p.problem);
           body.textContent = p.body;
           info.dataset.segments = p.segments;
           info.dataset.encoding = p.encoding;

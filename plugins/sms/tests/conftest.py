@@ -53,7 +53,8 @@ def config_dict(config_dict: dict[str, Any], stub: LinkStub, sms_env: None) -> d
     config_dict["projects"][0]["plugins"]["sms"] = {
         "provider": "link", "reply_number": "2222", "sender": "Elvnett",
         "link": {"base_url": stub.base_url, "platform_id": "P", "platform_partner_id": "PP",
-                 "gate_id": "G1", "timeout": 0.4, "attempts": 2, "backoff": 0.01},
+                 "gate_id": "G1", "timeout": 0.4, "attempts": 2, "backoff": 0.01,
+                 "deadline": 1.0},
     }
     return config_dict
 

@@ -35,9 +35,18 @@ def test_link_settings_and_templates_load() -> None:
         ({"quiet_end": "kl 8"}, "quiet_end"),
         ({"link": {"password": "in-yaml"}}, "link"),
         ({"sender": "A"}, "sender"),
+        ({"sender": "Elvia Nett AS"}, "sender"),  # Link: 2–11 of [a-zA-Z0-9]
+        ({"sender": "1Elvia"}, "sender"),  # a letter first
+        ({"sender": "Elvnett!"}, "sender"),
+        ({"sender": "ElviaNettAS1"}, "sender"),  # 12 characters
     ],
 )
 def test_bad_settings_are_named(raw: dict[str, object], field: str) -> None:
     with pytest.raises(ValidationError) as info:
         SmsConfigSchema().load(raw)
     assert field in info.value.messages
+
+
+@pytest.mark.parametrize("sender", ["AMS", "Elvnett", "E2", "ElviaNett01"])
+def test_alphanumeric_senders_link_accepts(sender: str) -> None:
+    assert SmsConfigSchema().load({"sender": sender})["sender"] == sender

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -76,21 +78,32 @@ def test_500_every_time_fails_without_sending(stub: LinkStub) -> None:
     assert stub.sent() == []
 
 
-def test_timeout_then_retry_sends_once(stub: LinkStub) -> None:
+def test_read_timeout_is_unknown_and_never_posted_again(stub: LinkStub) -> None:
+    """Link may have taken a message whose answer timed out, and it does not promise
+    to drop a repeated refId: one request, status unknown."""
     stub.stall(seconds=1.0, times=1)
     link, sleeps = provider(stub)
     result = link.send(sms("k1"))
-    assert result.status is SendStatus.ACCEPTED
-    assert len(sleeps) == 1
-    assert [r[1]["refId"] for r in stub.state.requests] == ["k1", "k1"]
-    assert len(stub.sent()) == 1
+    assert result.status is SendStatus.UNKNOWN
+    assert "ingen svar" in (result.error or "")
+    assert sleeps == [] and len(stub.state.requests) == 1 and len(stub.sent()) == 1
 
 
-def test_timeouts_every_time_fail(stub: LinkStub) -> None:
-    stub.stall(seconds=0.8, times=3)
-    result = provider(stub)[0].send(sms("k1"))
+def test_total_deadline_bounds_the_tries(stub: LinkStub) -> None:
+    stub.fail(times=50)
+    settings = LinkSettings(base_url=stub.base_url, timeout=0.5, attempts=10, backoff=0.2,
+                            deadline=0.5)
+    link = LinkMobilityProvider(settings, environ=ENV, sleep=lambda s: time.sleep(s))
+    result = link.send(sms("k1"))
     assert result.status is SendStatus.FAILED
-    assert "tidsavbrudd" in (result.error or "")
+    assert 1 <= len(stub.state.requests) <= 3 and stub.sent() == []
+
+
+def test_429_is_retried(stub: LinkStub) -> None:
+    stub.fail(times=1, status=429)
+    link, sleeps = provider(stub)
+    assert link.send(sms("k1")).status is SendStatus.ACCEPTED
+    assert sleeps == [0.01] and len(stub.sent()) == 1
 
 
 def test_refused_number_is_not_retried(stub: LinkStub) -> None:
@@ -98,7 +111,7 @@ def test_refused_number_is_not_retried(stub: LinkStub) -> None:
     link, sleeps = provider(stub)
     result = link.send(sms("k1", to="+4799999999"))
     assert result.status is SendStatus.REFUSED
-    assert "Invalid destination" in (result.error or "")
+    assert "Number error" in (result.error or "") and "2106" in (result.error or "")
     assert sleeps == [] and stub.sent() == []
 
 
@@ -121,12 +134,21 @@ def test_batch_with_one_refused_number(stub: LinkStub) -> None:
     assert sorted(m["refId"] for m in stub.sent()) == ["b1", "b3"]
 
 
-def test_batch_retry_after_timeout_sends_each_once(stub: LinkStub) -> None:
+def test_batch_timeout_makes_every_message_unknown(stub: LinkStub) -> None:
     stub.stall(seconds=1.0, times=1)
     batch = [sms(f"b{i}", f"+47912345{i:02d}") for i in range(20)]
     results = provider(stub)[0].send_batch(batch)
-    assert all(r.accepted for r in results)
-    assert len(stub.state.requests) == 2 and len(stub.sent()) == 20
+    assert {r.status for r in results} == {SendStatus.UNKNOWN}
+    assert len(stub.state.requests) == 1 and len(stub.sent()) == 20
+
+
+def test_stand_in_refuses_what_link_documents(stub: LinkStub) -> None:
+    link = provider(stub)[0]
+    emoji = link.send(sms("e1", text="Hei 😀"))
+    bad_source = link.send(OutboundSms("s1", "+4791234567", "Hei", sender="1ELVIA"))
+    assert emoji.status is SendStatus.REFUSED and "4003" in (emoji.error or "")
+    assert bad_source.status is SendStatus.REFUSED and "2000" in (bad_source.error or "")
+    assert stub.sent() == []
 
 
 def request(body: object, token: str | None = "tok-123") -> WebhookRequest:
@@ -139,9 +161,11 @@ def test_webhook_token(stub: LinkStub, token: str | None, ok: bool) -> None:
     assert provider(stub)[0].verify_webhook(request({}, token)) is ok
 
 
-def test_query_token_and_missing_secret(stub: LinkStub) -> None:
+def test_token_in_query_string_is_refused_basic_auth_works(stub: LinkStub) -> None:
     link = provider(stub)[0]
-    assert link.verify_webhook(WebhookRequest(b"{}", {}, {"token": "tok-123"}))
+    assert not link.verify_webhook(WebhookRequest(b"{}", {}, {"token": "tok-123"}))
+    basic = "Basic " + base64.b64encode(b"link:tok-123").decode()
+    assert link.verify_webhook(WebhookRequest(b"{}", {"Authorization": basic}))
     unset = LinkMobilityProvider(LinkSettings(), environ={})
     assert not unset.verify_webhook(WebhookRequest(b"{}", {"X-Webhook-Token": ""}))
 
@@ -149,7 +173,9 @@ def test_query_token_and_missing_secret(stub: LinkStub) -> None:
 @pytest.mark.parametrize(
     ("code", "state", "final"),
     [(1001, DeliveryState.DELIVERED, True), (1000, DeliveryState.PENDING, False),
-     (2106, DeliveryState.FAILED, True), (1002, DeliveryState.FAILED, True)],
+     (2106, DeliveryState.FAILED, True), (1002, DeliveryState.FAILED, True),
+     (1005, DeliveryState.PENDING, False), (1007, DeliveryState.DELIVERED, False),
+     (1012, DeliveryState.PENDING, False), (1010, DeliveryState.FAILED, True)],
 )
 def test_delivery_reports(stub: LinkStub, code: int, state: DeliveryState, final: bool) -> None:
     report = provider(stub)[0].parse_delivery_report(request(delivery_report("k1", "LM1", code)))
@@ -159,11 +185,27 @@ def test_delivery_reports(stub: LinkStub, code: int, state: DeliveryState, final
     assert report[0].timestamp is not None
 
 
-def test_inbound_message(stub: LinkStub) -> None:
+def test_inbound_message_documented_shape(stub: LinkStub) -> None:
     parsed = provider(stub)[0].parse_inbound(request([inbound_message("mo1", "+4791234567",
                                                                       "AB3D OK")]))
     assert [(m.provider_id, m.sender, m.text) for m in parsed] == [("mo1", "+4791234567",
                                                                     "AB3D OK")]
+
+
+def test_inbound_without_id_gets_a_stable_one(stub: LinkStub) -> None:
+    body = inbound_message("x", "+4791234567", "AB3D OK")
+    del body["id"]
+    link = provider(stub)[0]
+    first, again = (link.parse_inbound(request(body))[0] for _ in range(2))
+    assert first.provider_id == again.provider_id and first.text == "AB3D OK"
+
+
+def test_multipart_report_ids(stub: LinkStub) -> None:
+    body = [delivery_report("k1", "LM7$0", 1001, segments=2),
+            delivery_report(None, "LM7$1", 1001, segments=2)]
+    reports = provider(stub)[0].parse_delivery_report(request(body))
+    assert [(r.provider_id, r.part, r.parts, r.ref) for r in reports] == [
+        ("LM7", 0, 2, "k1"), ("LM7", 1, 2, None)]
 
 
 @pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b'{"resultCode": "x"}'])

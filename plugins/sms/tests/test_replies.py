@@ -102,7 +102,8 @@ def test_planner_attaches_unmatched_reply(host: Any, session: Any, client: Any, 
     issue = order(status="awaiting_response")
     post(client, inbound_message("mo-1", "+4791234567", "OK"))
     [row] = session.query(SmsMessage).filter_by(status="unmatched").all()
-    run(host, session, lambda: attach_reply(host, session, users["planner"], row.id, issue.key))
+    planner = session.merge(users["planner"])
+    run(host, session, lambda: attach_reply(host, session, planner, row.id, issue.key))
     assert status_of(session, issue) == "ready"
     session.refresh(row)
     assert (row.status, row.issue_id) == ("attached", issue.id)
