@@ -73,10 +73,14 @@ def test_tokens_create_use_list_revoke(client, bearer, users):
 def test_openapi_describes_every_route(client, app):
     doc = client.get("/rest/api/2/openapi.json").get_json()
     assert doc["openapi"].startswith("3.")
-    documented = {(path, method) for path, ops in doc["paths"].items() for method in ops}
+    # Quant's contract is listed with its own parameter names and checked against its
+    # own document in plugins/quant/tests/test_contract.py
+    documented = {(path, method) for path, ops in doc["paths"].items() for method in ops
+                  if not path.startswith("/rest/quant/")}
     served = set()
-    for rule in app.url_map.iter_rules():
-        if not rule.endpoint.startswith("api.") or rule.endpoint.endswith("_latest"):
+    for rule in app.url_map.iter_rules():  # the route table's, and all of Jira's API
+        if rule.endpoint.endswith("_latest") or not (
+                rule.endpoint.startswith("api.") or rule.rule.startswith("/rest/api/2/")):
             continue
         path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
         served |= {(path, m.lower()) for m in rule.methods - {"HEAD", "OPTIONS"}}

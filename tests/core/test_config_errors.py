@@ -45,10 +45,8 @@ def test_bad_field_type_names_file_and_line(tmp_path):
 
 
 def test_unknown_plugin_names_file_line_and_name(tmp_path):
-    path, text = _write_config(tmp_path, ("      quant: {}\n      bookit: {}\n      mapit: {}\n"
-                                          "      gadgets: {}\n  - key: FJN",
-                                          "      quant: {}\n      bokit: {}\n      mapit: {}\n"
-                                          "      gadgets: {}\n  - key: FJN"))
+    path, text = _write_config(tmp_path, ("      quant: {}\n      bookit:",
+                                          "      quant: {}\n      bokit:"))
     with pytest.raises(ConfigError) as err:
         create_host(load_config(path))
     assert "'bokit'" in err.value.message
