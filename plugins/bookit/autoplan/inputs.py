@@ -118,25 +118,29 @@ def installer_days(host: Amsflow, session: Session, project: str,
                    people: Sequence[av.Installer], first: date,
                    last: date) -> list[InstallerDay]:
     """Working days of ``people`` (absences taken out: a day with an absence keeps
-    its longest free span), with what already holds time on each."""
+    its longest free span), with what already holds time on each. An installer with
+    no home base starts and ends at the project's ``depot``; with neither, they are
+    left out."""
     days = av.working_days(host, session, people, first, last)
     by_id = {p.id: p for p in people}
     if not days:
         return []
     held = holding(host, session, list(by_id), min(d.start for d in days),
                    max(d.end for d in days))
+    depot = autoplan_settings(settings(host, project))["depot"]
     out = []
     for d in days:
         person = by_id[d.installer_id]
         spans = d.free()
-        if not spans or person.home is None:
+        home = person.home or (tuple(depot) if depot else None)
+        if not spans or home is None:
             continue
         start, end = max(spans, key=lambda s: s[1] - s[0])
         lunch = d.lunch_window
         mine = [h for h in held if h.installer_id == person.id and h.start < end
                 and h.end > start and h.place is not None]
         out.append(InstallerDay(
-            person.id, person.username, person.name, d.day, start, end, person.home,
+            person.id, person.username, person.name, d.day, start, end, home,
             person.skills,
             break_earliest=lunch[0] if lunch else None, break_latest=lunch[1] if lunch
             else None, break_minutes=d.lunch.minutes if d.lunch else 0, held=mine))

@@ -4,6 +4,7 @@ start-up with the rest of Bookit's, so a mistake names the file and line).
 ```yaml
 bookit:
   autoplan:
+    depot: [60.80, 11.07]                      # start and end of installers with no home base
     skill_rules: {difficult_meter: erfaren}   # a flag field or an issue type -> a skill
     difficult_extra_minutes: 30                # a difficult meter takes this much longer
     selfservice:
@@ -40,6 +41,8 @@ class SelfServiceSchema(_Strict):
 
 
 class AutoplanSchema(_Strict):
+    depot = fields.List(fields.Float(allow_nan=False), load_default=None, allow_none=True,
+                        validate=validate.Length(equal=2))
     skill_rules = fields.Dict(keys=fields.String(), values=fields.String(),
                               load_default=dict)
     difficult_extra_minutes = fields.Integer(load_default=30,

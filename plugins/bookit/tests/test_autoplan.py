@@ -197,3 +197,16 @@ def _plus(hhmm: str, minutes: int) -> str:
     h, m = map(int, hhmm.split(":"))
     total = h * 60 + m + minutes
     return f"{total // 60:02d}:{total % 60:02d}"
+
+
+def test_an_installer_without_a_home_starts_at_the_depot(host, session, users, clocked,
+                                                         backend):
+    from plugins.bookit.autoplan import inputs
+
+    mona = av.installers(host, session, usernames=["installer"])
+    assert mona[0].home is None
+    host.plugins.settings["ELV"]["bookit"]["autoplan"]["depot"] = None
+    assert inputs.installer_days(host, session, "ELV", mona, MONDAY, MONDAY) == []
+    host.plugins.settings["ELV"]["bookit"]["autoplan"]["depot"] = [60.8, 11.07]
+    [day] = inputs.installer_days(host, session, "ELV", mona, MONDAY, MONDAY)
+    assert day.home == (60.8, 11.07)
