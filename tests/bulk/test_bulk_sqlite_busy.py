@@ -20,6 +20,9 @@ from core.services.issues import create_issue
 
 @pytest.fixture
 def config_dict(config_dict: dict[str, Any]) -> dict[str, Any]:
+    # Jobs go to Redis (no worker listens), so the test's run_task is the only runner:
+    # in process, the submit would start a second one on its own thread.
+    config_dict["redis_url"] = "redis://127.0.0.1:6379/0"
     config_dict["jobs"] = {"queue": f"test-{uuid.uuid4().hex[:8]}", "bulk_chunk": 5,
                            "bulk_pause_ratio": 0.0}
     return config_dict
