@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, exists, false, func, or_, select
+from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.orm import Session, noload
 
 from .. import permissions as perms
-from ..filters.sharing import build_share, same_share, share_reach
+from ..filters.sharing import build_share, same_share, visible_to
 from ..i18n import _
 from ..models import User
 from ..services.errors import Forbidden, InvalidInput, NotFound
@@ -31,13 +31,8 @@ MAX_COLUMNS = 3
 
 
 def visible_clause(host: Any, s: Session, user: User | None) -> Any:
-    if user is None:
-        return false()
-    if perms.is_admin(host, user):
-        return Dashboard.id.isnot(None)
-    shared = exists().where(DashboardShare.dashboard_id == Dashboard.id,
-                            or_(*share_reach(host, s, user, DashboardShare)))
-    return or_(Dashboard.owner_id == user.id, shared)
+    """WHERE clause: the dashboards ``user`` may see (the filters' rule)."""
+    return visible_to(host, s, user, Dashboard, DashboardShare, DashboardShare.dashboard_id)
 
 
 def get_dashboard(host: Any, s: Session, user: User | None, dashboard_id: Any, *,

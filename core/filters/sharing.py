@@ -40,15 +40,22 @@ def share_reach(host: Amsflow, s: Session, user: User, share: Any) -> list[Any]:
     return reach
 
 
-def visible_clause(host: Amsflow, s: Session, user: User | None) -> Any:
-    """WHERE clause: the filters ``user`` may see (admins see every filter)."""
+def visible_to(host: Amsflow, s: Session, user: User | None, item: Any, share: Any,
+               shared_item: Any) -> Any:
+    """WHERE clause: the shareable things (``item``: filters, dashboards) ``user`` owns
+    or that a row of ``share`` (whose ``shared_item`` column points at ``item``)
+    reaches; admins see all, nobody signed in sees none."""
     if user is None:
         return false()
     if perms.is_admin(host, user):
-        return SavedFilter.id.isnot(None)
-    shared = exists().where(FilterShare.filter_id == SavedFilter.id,
-                            or_(*share_reach(host, s, user, FilterShare)))
-    return or_(SavedFilter.owner_id == user.id, shared)
+        return item.id.isnot(None)
+    shared = exists().where(shared_item == item.id, or_(*share_reach(host, s, user, share)))
+    return or_(item.owner_id == user.id, shared)
+
+
+def visible_clause(host: Amsflow, s: Session, user: User | None) -> Any:
+    """WHERE clause: the filters ``user`` may see (admins see every filter)."""
+    return visible_to(host, s, user, SavedFilter, FilterShare, FilterShare.filter_id)
 
 
 def can_see(host: Amsflow, s: Session, user: User | None, f: SavedFilter) -> bool:
