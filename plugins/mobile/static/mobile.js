@@ -362,12 +362,14 @@
   function toggleOk() {
     const form = document.getElementById("m-resolve");
     const o = st.orders[form.closest(".m-detail").dataset.key];
+    if (!o) return;  // the order left the phone (cancelled, reassigned) meanwhile
     const isOk = form.resolution.value === (st.projects[o.project] || { ok: "Ok" }).ok;
     form.querySelector(".m-ok").hidden = !isOk;
   }
 
   function bindDetail(key) {
     const order = st.orders[key];
+    if (!order) return;  // the detail view already says the order is gone
     const proj = st.projects[order.project] || { ok: "Ok", photoMaxPx: 1600 };
     const start = document.getElementById("m-start");
     if (start) start.addEventListener("click", () => enqueue("start", key));
